@@ -365,6 +365,8 @@ class _Model:
     groups: dict[tuple, cp_model.IntVar]
     parts: dict[str, cp_model.LinearExpr | int]
     workers: int = 1
+    #: (index, upper bound) of the shortfall variables on minimum hours and staffing
+    slack: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _build(prep: _Prep, *, explain: bool) -> _Model:
@@ -390,6 +392,7 @@ def _build(prep: _Prep, *, explain: bool) -> _Model:
     #: shortfalls on minimum hours and staffing: allowed in the search (so an all-off roster
     #: is always a start) at a cost no soft goal can outweigh; a result with any is not legal
     unmet: list = []
+    slack: list[tuple[int, int]] = []
     for officer in patrol:
         for day in dates:
             xs = []
@@ -486,6 +489,7 @@ def _build(prep: _Prep, *, explain: bool) -> _Model:
                 model.add(worked >= floor).only_enforce_if(enf("hours_min", oid))
             else:
                 short = model.new_int_var(0, floor, f"short|{oid}")
+                slack.append((short.index, floor))
                 model.add(worked + short >= floor)
                 unmet.append(UNMET_MINUTE_POINTS * short)
         if hi != math.inf:
@@ -524,6 +528,7 @@ def _build(prep: _Prep, *, explain: bool) -> _Model:
                 model.add(units[(day, name)] >= need).only_enforce_if(enf("staffing", day, name))
             else:
                 gap = model.new_int_var(0, need, f"gap|{day}|{name}")
+                slack.append((gap.index, need))
                 model.add(units[(day, name)] + gap >= need)
                 unmet.append(UNMET_UNIT_POINTS * gap)
 
@@ -540,7 +545,7 @@ def _build(prep: _Prep, *, explain: bool) -> _Model:
                 parts[name] = part
         penalty = sum(v for k, v in parts.items() if k != "patrol_value")
         model.minimize(penalty - parts.get("patrol_value", 0))
-    return _Model(model, x, work, groups, parts, max(1, int(weights.workers)))
+    return _Model(model, x, work, groups, parts, max(1, int(weights.workers)), slack)
 
 
 def _scaled(points: float) -> int:
@@ -668,7 +673,7 @@ def _objective(prep: _Prep, model, x, work, units, patrol) -> dict[str, object]:
 #: Share of the search effort given to the whole model before the neighbourhood search.
 FIRST_SHARE = 0.15
 #: Deterministic seconds of the first neighbourhood solves (adapted as the search goes).
-LNS_SUB_LIMIT_S = 0.4
+LNS_SUB_LIMIT_S = 0.15
 #: Share of officer-days freed by the first neighbourhoods (adapted as the search goes).
 LNS_FREE_SHARE = 0.15
 
@@ -711,13 +716,18 @@ class _Reporter:
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):
-    def __init__(self, reporter: _Reporter) -> None:
+    """Reports each improving roster; optionally stops once one exists after ``enough_s``."""
+
+    def __init__(self, reporter: _Reporter, enough_s: float | None = None) -> None:
         super().__init__()
         self.reporter = reporter
+        self.enough_s = enough_s
 
     def on_solution_callback(self) -> None:
         self.reporter.bound = self.best_objective_bound
         self.reporter.report(self.objective_value)
+        if self.enough_s is not None and self.deterministic_time >= self.enough_s:
+            self.stop_search()
 
 
 class _Stopper:
@@ -771,6 +781,7 @@ def _solver(workers: int, seed: int, det_s: float, wall_s: float | None) -> cp_m
         params.interleave_search = True
         params.use_feasibility_jump = True
         params.num_violation_ls = 1
+        params.interleave_batch_size = workers
     return solver
 
 
@@ -802,16 +813,31 @@ def _search(
         first_wall = None if wall_limit_s is None else wall_limit_s * FIRST_SHARE
         if wall_limit_s is not None:
             first = 1e9
-        solver = _solver(workers, seed, first, first_wall)
-        status = stopper.run(solver, built.model, _Watcher(reporter))
+        proto = built.model.proto
+
+        def allow_shortfalls(allowed: bool) -> None:
+            for index, top in built.slack:
+                proto.variables[index].domain[1] = top if allowed else 0
+
+        # 1. the rules as stated (shortfalls forbidden): proves infeasibility or optimality
+        allow_shortfalls(False)
+        try:
+            # up to twice the share when no roster is found by then
+            solver = _solver(
+                workers, seed, 2 * first, None if first_wall is None else 2 * first_wall
+            )
+            enough = first if wall_limit_s is None else None
+            status = stopper.run(solver, built.model, _Watcher(reporter, enough))
+        finally:
+            allow_shortfalls(True)
         det = solver.deterministic_time
-        while status == cp_model.UNKNOWN and not stopper.cancelled:
-            # no roster yet: keep searching the whole model, in steps, until one is found
+        if status == cp_model.UNKNOWN and not stopper.cancelled:
+            # 2. no roster yet: allow shortfalls at a prohibitive cost, so that a start exists
+            # (everyone off) and the neighbourhood search can repair it
             left = wall_left()
-            rest = limit - det if left is None else 1e9
-            if rest <= 0.01 or (left is not None and left <= 0.05):
-                break
-            step = min(rest, max(first, 1.0)) if left is None else rest
+            step = max(first / 2, 0.5) if left is None else max(left * FIRST_SHARE, 0.5)
+            if left is None:
+                step = min(step, max(0.05, limit - det))
             solver = _solver(workers, seed, step, left)
             status = stopper.run(solver, built.model, _Watcher(reporter))
             det += solver.deterministic_time
@@ -874,23 +900,24 @@ def _neighbourhood_search(
     officers = sorted(by_officer)
     dates = sorted({day for (_o, day, _s) in built.x})
     all_x = [var.index for var in built.x.values()]
-    share = LNS_FREE_SHARE
     rounds = 0
     improved_at = 0
+
+    shares = dict.fromkeys(("officers", "days", "block"), LNS_FREE_SHARE)
 
     def pick() -> tuple[str, set[int]]:
         kind = rng.random()
         if kind < 0.45:
-            count = max(2, round(share * len(officers)))
+            count = max(2, round(shares["officers"] * len(officers)))
             chosen = set(rng.sample(officers, min(count, len(officers))))
             return "officers", {i for o in chosen for _d, i in by_officer[o]}
         if kind < 0.7:
-            width = max(2, round(share * len(dates)))
+            width = max(2, round(shares["days"] * len(dates)))
             first = rng.randrange(max(1, len(dates) - width + 1))
             window = set(dates[first : first + width])
             return "days", {i for o in officers for d, i in by_officer[o] if d in window}
-        width = max(3, round(math.sqrt(share) * len(dates)))
-        count = max(2, round(math.sqrt(share) * len(officers)))
+        width = max(3, round(math.sqrt(shares["block"]) * len(dates)))
+        count = max(2, round(math.sqrt(shares["block"]) * len(officers)))
         first = rng.randrange(max(1, len(dates) - width + 1))
         window = set(dates[first : first + width])
         chosen = set(rng.sample(officers, min(count, len(officers))))
@@ -950,18 +977,19 @@ def _neighbourhood_search(
                     reporter.report(best[1])
                 objective = best[1]
                 solution = best[2]
-            solved = sum(1 for r in results if r[0] == cp_model.OPTIMAL)
-            share = min(0.6, share * 1.1) if 2 * solved >= lanes else max(0.03, share * 0.9)
+            for (kind, _free), result in zip(parts, results, strict=True):
+                grown = shares[kind] * (1.1 if result[0] == cp_model.OPTIMAL else 0.9)
+                shares[kind] = min(0.8, max(0.02, grown))
             log.debug(
-                "lns %d: %s -> %s, share %.3f",
+                "lns %d: %s -> %s, shares %s",
                 rounds,
                 [(k, len(f)) for k, f in parts],
-                [(cp_model.CpSolver().status_name(r[0]) if False else r[0], r[1]) for r in results],
-                share,
+                [(int(r[0]), r[1]) for r in results],
+                shares,
             )
             if objective <= bound:
                 break
-    for model in models[:1]:
+    for model in models:
         model.proto.solution_hint.vars.clear()
         model.proto.solution_hint.values.clear()
     log.info(
@@ -1044,9 +1072,10 @@ def solve_roster(
         {} if previous is None else {(t.officer_id, t.date): t.shift for t in previous.assignments}
     )
     fixed_now = {key: value[0] for key, value in prep.fixed.items()}
-    for (oid, day, name), var in built.x.items():
-        # start from the previous roster on re-plan, else from everyone off (always allowed)
-        built.model.add_hint(var, fixed_now.get((oid, day), prev.get((oid, day))) == name)
+    if previous is not None:
+        for (oid, day, name), var in built.x.items():
+            # start from the previous roster on re-plan
+            built.model.add_hint(var, fixed_now.get((oid, day), prev.get((oid, day))) == name)
     outcome = _search(built, scenario, limit, seed, progress, cancel, wall_limit_s)
     status = outcome.status
     cancelled = outcome.cancelled
