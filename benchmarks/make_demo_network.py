@@ -32,11 +32,9 @@ def main(argv: list[str]) -> int:
     print(f"kept {stats.ways:,} walkable ways and {stats.nodes:,} nodes")
     a = build_walk_graph(src)
     b = build_walk_graph(dst)
-    same = (
-        set(a.nodes) == set(b.nodes)
-        and sorted((u, v, round(d["length"], 6)) for u, v, d in a.edges(data=True))
-        == sorted((u, v, round(d["length"], 6)) for u, v, d in b.edges(data=True))
-    )
+    same = set(a.nodes) == set(b.nodes) and sorted(
+        (u, v, round(d["length"], 6)) for u, v, d in a.edges(data=True)
+    ) == sorted((u, v, round(d["length"], 6)) for u, v, d in b.edges(data=True))
     print(
         f"walk graph: source {a.number_of_nodes():,} nodes / {a.number_of_edges():,} edges / "
         f"{total_length_km(a):.1f} km; extract {b.number_of_nodes():,} / "
