@@ -62,11 +62,9 @@ _CSR: weakref.WeakKeyDictionary[nx.MultiDiGraph, _Csr] = weakref.WeakKeyDictiona
 def _csr(G: nx.MultiDiGraph) -> _Csr:
     """The graph as a CSR matrix of minimum parallel-edge lengths, memoised per graph."""
     cached = _CSR.get(G)
-    if (
-        cached is not None
-        and cached.node_count == G.number_of_nodes()
-        and cached.edge_count == G.number_of_edges()
-    ):
+    # Graphs are not mutated after loading; the node count guards against a reused object.
+    # (number_of_edges() walks every edge of a MultiDiGraph, too slow for each path.)
+    if cached is not None and cached.node_count == G.number_of_nodes():
         return cached
     nodes = np.fromiter(G.nodes, dtype=np.int64, count=G.number_of_nodes())
     row = {int(n): i for i, n in enumerate(nodes)}

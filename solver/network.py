@@ -642,7 +642,7 @@ def edge_geometry(
 def _street_index(G: nx.MultiDiGraph) -> tuple[Any, list[Any]]:
     """STRtree of projected edge lines (one per node pair), memoised per graph."""
     cached = _STREETS.get(G)
-    if cached is not None and cached[0] == G.number_of_edges():
+    if cached is not None and cached[0] == G.number_of_nodes():
         return cached[1], cached[2]
     to_metric = metric_transformer(G)
     seen: set[tuple[int, int]] = set()
@@ -656,7 +656,7 @@ def _street_index(G: nx.MultiDiGraph) -> tuple[Any, list[Any]]:
         x, y = to_metric.transform(pts[:, 0], pts[:, 1])
         lines.append(shapely.LineString(np.column_stack([x, y])))
     tree = shapely.STRtree(lines)
-    _STREETS[G] = (G.number_of_edges(), tree, lines)
+    _STREETS[G] = (G.number_of_nodes(), tree, lines)
     return tree, lines
 
 
