@@ -35,11 +35,11 @@ from shapely.ops import unary_union
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks._walkgraph import load_graph, osm_bounds  # noqa: E402
 from solver.crimes import read_crimes  # noqa: E402
 from solver.harm import counts_only, read_harm_weights  # noqa: E402
-from solver.hotspots_derive import HotspotSettings, derive_hotspots  # noqa: E402
+from solver.hotspots_derive import HotspotSettings, derive_hotspots, network_area  # noqa: E402
 from solver.hotspots_eval import LocalMetres, circles, hotspot_areas, score_areas  # noqa: E402
+from solver.network import load_walk_graph  # noqa: E402
 
 TRAIN = ("2016-07", "2017-07")
 TEST = ("2018-07",)
@@ -65,7 +65,7 @@ def _grid_at(minx, miny, cell_m, train_xy, train_w, n):
     ix = np.floor((train_xy[:, 0] - minx) / cell_m).astype(int)
     iy = np.floor((train_xy[:, 1] - miny) / cell_m).astype(int)
     totals: Counter[tuple[int, int]] = Counter()
-    for a, b, w in zip(ix, iy, train_w):
+    for a, b, w in zip(ix, iy, train_w, strict=True):
         totals[(int(a), int(b))] += float(w)
     ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
     cells = [
@@ -84,8 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     osm = args.shared / "data" / "osm" / "leeds_chapeltown_harehills.osm"
     crime_dir = args.shared / "data" / "crime"
     started = time.perf_counter()
-    graph = load_graph(osm)
-    bounds = osm_bounds(osm)
+    graph = load_walk_graph(osm)
+    bounds = network_area(graph)
     harm = read_harm_weights()
     train = read_crimes(
         [crime_dir / f"{m}-west-yorkshire-street.csv" for m in TRAIN], weights=harm, area=bounds

@@ -19,11 +19,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks._walkgraph import load_graph, osm_bounds  # noqa: E402
 from solver.crimes import read_crimes  # noqa: E402
 from solver.harm import read_harm_weights  # noqa: E402
-from solver.hotspots_derive import HotspotSettings, derive_hotspots  # noqa: E402
+from solver.hotspots_derive import HotspotSettings, derive_hotspots, network_area  # noqa: E402
 from solver.hotspots_write import write_hotspots_csv, write_risk_csv  # noqa: E402
+from solver.network import load_walk_graph  # noqa: E402
 
 MONTHS = ("2016-07", "2017-07", "2018-07")
 
@@ -44,9 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     crime_files = [
         args.shared / "data" / "crime" / f"{m}-west-yorkshire-street.csv" for m in MONTHS
     ]
-    graph = load_graph(osm)
+    graph = load_walk_graph(osm)
     weights = read_harm_weights()
-    crimes = read_crimes(crime_files, weights=weights, area=osm_bounds(osm))
+    crimes = read_crimes(crime_files, weights=weights, area=network_area(graph))
     result = derive_hotspots(crimes.records, graph, weights, HotspotSettings(top_n=args.top))
     args.out.mkdir(parents=True, exist_ok=True)
     write_hotspots_csv(result.hotspots, args.out / "hotspots.csv")

@@ -124,6 +124,18 @@ class _Projection:
         return float(lon), float(lat)
 
 
+def network_area(graph: nx.MultiDiGraph) -> tuple[float, float, float, float]:
+    """The network's area (min_lat, min_lon, max_lat, max_lon): the OSM file's bounding box
+    when the graph records one (``file_bbox``), else the extent of its nodes."""
+    box = graph.graph.get("file_bbox")
+    if box:
+        min_lon, min_lat, max_lon, max_lat = box
+        return (float(min_lat), float(min_lon), float(max_lat), float(max_lon))
+    ys = [d["y"] for _, d in graph.nodes(data=True)]
+    xs = [d["x"] for _, d in graph.nodes(data=True)]
+    return (min(ys), min(xs), max(ys), max(xs))
+
+
 def projection_for(graph: nx.MultiDiGraph) -> _Projection:
     """The local metric projection used for a graph (centred on its nodes)."""
     xs = [d["x"] for _, d in graph.nodes(data=True)]

@@ -106,7 +106,9 @@ def circles(centres_xy: np.ndarray, radii: Sequence[float] | float) -> BaseGeome
     """Union of circles (64-sided) around centres, metres."""
     centres = np.asarray(centres_xy, dtype=float).reshape(-1, 2)
     r = np.broadcast_to(np.asarray(radii, dtype=float), (len(centres),))
-    return unary_union([Point(x, y).buffer(ri, quad_segs=16) for (x, y), ri in zip(centres, r)])
+    return unary_union(
+        [Point(x, y).buffer(ri, quad_segs=16) for (x, y), ri in zip(centres, r, strict=True)]
+    )
 
 
 def hotspot_areas(hotspots: Sequence[Hotspot], proj: LocalMetres) -> BaseGeometry:
