@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from solver.cli_hotspots import add_hotspots_command
 from solver.problems import ScenarioError
 
 EXIT_OK = 0
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="load and validate a scenario, its files and its street network")
     _add_scenario_argument(check)
     check.set_defaults(handler=run_check)
+    add_hotspots_command(commands)
     return parser
 
 
