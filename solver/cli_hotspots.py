@@ -97,8 +97,9 @@ def run_hotspots(args: argparse.Namespace) -> int:
         if args.profile not in ASSUMED_PROFILES:
             profile_values = tuple(read_profile_csv(args.profile))
             profile_label = f"from {Path(args.profile).name}"
+        crimes = read_crimes(args.crimes, weights=weights)
         graph = load_walk_graph(args.network)
-        crimes = read_crimes(args.crimes, weights=weights, area=network_area(graph))
+        crimes = crimes.within(network_area(graph))
     except ScenarioError as error:
         print(f"{len(error.problems)} problem(s) found:", file=sys.stderr)
         for problem in error.problems:

@@ -16,9 +16,9 @@ import datetime as dt
 import logging
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from solver.harm import HarmWeights
@@ -129,6 +129,24 @@ class CrimeSet:
     @property
     def months(self) -> tuple[str, ...]:
         return tuple(sorted({r.month for r in self.records}))
+
+    def within(self, area: tuple[float, float, float, float]) -> CrimeSet:
+        """The records inside ``area`` (min_lat, min_lon, max_lat, max_lon); the others are
+        added to the outside counts."""
+        south, west, north, east = area
+        kept = tuple(r for r in self.records if south <= r.lat <= north and west <= r.lon <= east)
+        dropped = Counter(r.source for r in self.records) - Counter(r.source for r in kept)
+        per_file = tuple(
+            (name, read, kept_n - dropped[name], out + dropped[name], missing)
+            for name, read, kept_n, out, missing in self.per_file
+        )
+        return replace(
+            self,
+            records=kept,
+            outside_area=self.outside_area + len(self.records) - len(kept),
+            area=area,
+            per_file=per_file,
+        )
 
     def summary_lines(self) -> list[str]:
         """Human-readable counts: read, kept, outside the area, without location, per file."""
