@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from solver.cli_hotspots import add_hotspots_command
 from solver.problems import ScenarioError
 
 EXIT_OK = 0
@@ -45,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     sheets.add_argument("--date", type=_date_argument, default=None, help="only tours starting on this date (YYYY-MM-DD)")
     sheets.add_argument("--output", type=Path, default=None, help="PDF file (default FOLDER/route_sheets[_UNIT][_DATE].pdf)")
     sheets.set_defaults(handler=run_sheets)
+
+    add_hotspots_command(commands)
     return parser
 
 
