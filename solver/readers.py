@@ -35,8 +35,12 @@ DEFAULT_TARGET_VISITS = 4
 MAX_RADIUS_M = 2000.0
 
 
-def read_stations(path: Path, problems: ProblemList) -> list[Station]:
-    """Read a stations CSV/XLSX (``id,name,lat,lon``)."""
+def read_stations(path: Path, problems: ProblemList, declared: set[str] | None = None) -> list[Station]:
+    """Read a stations CSV/XLSX (``id,name,lat,lon``).
+
+    ``declared`` (if given) receives every id in the file, bad rows included, so that other
+    files referring to a station with a bad row are not reported a second time.
+    """
     rows = read_table(path, required=("id", "name", "lat", "lon"), aliases=STATION_ALIASES, problems=problems)
     if rows is None:
         return []
@@ -45,6 +49,8 @@ def read_stations(path: Path, problems: ProblemList) -> list[Station]:
     seen: dict[str, int] = {}
     for row in rows:
         station_id = cells.text(row, "id")
+        if station_id and declared is not None:
+            declared.add(station_id)
         name = cells.text(row, "name", required=False) or station_id or ""
         where = cells.latlon(row)
         if station_id is None or where is None:

@@ -102,14 +102,15 @@ def read_scenario(path: str | Path) -> Scenario:
     shift_names = [s.name for s in shifts]
     rules = _rules(toml, shift_names, problems)
 
-    stations = read_stations(file_paths["stations"], problems) if "stations" in file_paths else []
+    declared_stations: set[str] = set()
+    stations = read_stations(file_paths["stations"], problems, declared_stations) if "stations" in file_paths else []
     hotspots = read_hotspots(file_paths["hotspots"], patrol, problems) if "hotspots" in file_paths else []
     if "risk" in file_paths:
         profiles = read_risk(file_paths["risk"], {h.id for h in hotspots}, problems)
         hotspots = apply_risk(hotspots, profiles)
     officers = []
     if "officers" in file_paths:
-        officers = read_officers(file_paths["officers"], {s.id for s in stations}, shift_names, problems)
+        officers = read_officers(file_paths["officers"], declared_stations, shift_names, problems)
     officer_ids = {o.id for o in officers}
     rota = read_tours(file_paths["rota"], officer_ids, shift_names, problems, what="rota") if "rota" in file_paths else []
     history = read_tours(file_paths["history"], officer_ids, shift_names, problems, what="history") if "history" in file_paths else []
