@@ -1,123 +1,64 @@
-"""Turn-by-turn walking directions from a `solver.matrix.WalkPath`.
-
-Each street leg becomes one line: "Head north-east on Chapeltown Road, 240 m", then
-"Turn left onto Roundhay Road, 300 m", ..., with the turn read from the compass bearing at the
-end of one leg and the start of the next (negative = left). Very short unnamed links (a few
-metres of footpath between two roads) are folded into the next instruction, not announced.
-"""
+"""Turn-by-turn walking directions from street legs ("Turn left onto Roundhay Road, 240 m")."""
 
 from __future__ import annotations
 
-import networkx as nx
+from collections.abc import Sequence
 
-from solver.matrix import WalkLeg, WalkPath
+from solver.matrix import WalkLeg
 
-#: Unnamed legs shorter than this (metres) are not announced on their own.
-MIN_ANNOUNCED_M = 15.0
-
-_COMPASS = (
-    "north",
-    "north-east",
-    "east",
-    "south-east",
-    "south",
-    "south-west",
-    "west",
-    "north-west",
-)
+COMPASS = ("north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west")
 
 
-def compass_point(bearing: float) -> str:
-    """The nearest of eight compass points for a bearing in degrees (0 = north)."""
-    return _COMPASS[round((bearing % 360) / 45) % 8]
+def compass(bearing: float) -> str:
+    """The compass point of a bearing in degrees."""
+    return COMPASS[int(((bearing % 360) + 22.5) // 45) % 8]
 
 
-def turn_angle(from_bearing: float, to_bearing: float) -> float:
-    """Signed change of heading in degrees, -180..180: negative turns left, positive right."""
-    return (to_bearing - from_bearing + 180.0) % 360.0 - 180.0
+def turn_angle(before: float, after: float) -> float:
+    """Signed turn in degrees from one bearing to the next: negative is left."""
+    return (after - before + 540.0) % 360.0 - 180.0
 
 
-def turn_phrase(angle: float) -> str:
-    """Words for a change of heading: "continue", "bear left", "turn right", "turn sharp left"..."""
+def turn_word(angle: float) -> str:
+    """How a walker reads a turn angle."""
     size = abs(angle)
     side = "left" if angle < 0 else "right"
     if size < 25:
-        return "continue"
+        return "Continue"
     if size < 60:
-        return f"bear {side}"
+        return f"Bear {side}"
     if size < 140:
-        return f"turn {side}"
+        return f"Turn {side}"
     if size < 170:
-        return f"turn sharp {side}"
-    return "turn back"
+        return f"Turn sharp {side}"
+    return "Turn back"
 
 
-def format_distance(metres: float) -> str:
-    """ "35 m", "240 m", "1.2 km": rounded as a walker reads it."""
-    if metres < 1000:
-        step = 5 if metres < 100 else 10
-        return f"{max(step, round(metres / step) * step):.0f} m"
-    return f"{metres / 1000:.1f} km"
+def round_metres(metres: float) -> int:
+    """Distances as a walker reads them: to 5 m below 100 m, else to 10 m."""
+    step = 5 if metres < 100 else 10
+    return max(step, int(round(metres / step) * step))
 
 
-def _place(leg: WalkLeg) -> str:
+def _onto(leg: WalkLeg) -> str:
     return leg.street if leg.named else f"the {leg.street}"
 
 
-def directions(G: nx.MultiDiGraph, path: WalkPath, *, destination: str | None = None) -> list[str]:
-    """Turn-by-turn lines for a walk.
+def directions(legs: Sequence[WalkLeg], *, origin: str = "", destination: str = "") -> list[str]:
+    """Instructions for walking ``legs`` in order, one line per street.
 
-    Parameters
-    ----------
-    G
-        The walk graph the path was found on (kept for richer wording later).
-    path
-        From `solver.matrix.walk_path`.
-    destination
-        Name of where the walk ends, for the last line.
-
-    Returns
-    -------
-    list of str
-        One line per announced leg, then an arrival line. An empty walk gives only the
-        arrival line ("You are at ...").
+    Consecutive legs on the same street were already merged by `solver.matrix.legs_of`;
+    a "Continue" between two differently named streets still names the new street.
     """
-    where = destination or "your destination"
-    legs = list(path.legs)
     if not legs:
-        return [f"You are at {where}."]
-    # Fold short unnamed links into the following leg (or the previous one at the end).
-    kept: list[WalkLeg] = []
-    carry = 0.0
-    for i, leg in enumerate(legs):
-        short = not leg.named and leg.metres < MIN_ANNOUNCED_M and len(legs) > 1
-        if short and i + 1 < len(legs):
-            carry += leg.metres
-            continue
-        if short and kept:
-            last = kept[-1]
-            kept[-1] = _with_metres(last, last.metres + leg.metres)
-            continue
-        kept.append(_with_metres(leg, leg.metres + carry) if carry else leg)
-        carry = 0.0
+        return [f"You are at {destination}." if destination else "No walking needed."]
     lines: list[str] = []
-    first = kept[0]
-    lines.append(
-        f"Head {compass_point(first.bearing_start)} on {_place(first)}, "
-        f"{format_distance(first.metres)}"
-    )
-    for before, leg in zip(kept, kept[1:], strict=False):
-        phrase = turn_phrase(turn_angle(before.bearing_end, leg.bearing_start))
-        if phrase == "continue":
-            text = f"Continue onto {_place(leg)}"
-        else:
-            text = f"{phrase[0].upper()}{phrase[1:]} onto {_place(leg)}"
-        lines.append(f"{text}, {format_distance(leg.metres)}")
-    lines.append(f"Arrive at {where} ({format_distance(path.metres)} in all).")
+    first = legs[0]
+    start = f"From {origin}, walk" if origin else "Walk"
+    lines.append(f"{start} {compass(first.bearing_start)} along {_onto(first)}, {round_metres(first.metres)} m")
+    for before, leg in zip(legs, legs[1:], strict=False):
+        word = turn_word(turn_angle(before.bearing_end, leg.bearing_start))
+        lines.append(f"{word} onto {_onto(leg)}, {round_metres(leg.metres)} m")
+    if destination:
+        lines.append(f"Arrive at {destination}")
     return lines
-
-
-def _with_metres(leg: WalkLeg, metres: float) -> WalkLeg:
-    from dataclasses import replace
-
-    return replace(leg, metres=metres)

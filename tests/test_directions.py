@@ -1,11 +1,11 @@
-"""Turn-by-turn directions on a hand-made street grid where left and right are known."""
+"""Turn-by-turn directions (solver.directions) on a street grid where left and right are known."""
 
 from __future__ import annotations
 
 import networkx as nx
 import pytest
 
-from solver.directions import compass_point, directions, format_distance, turn_angle
+from solver.directions import compass, directions, round_metres, turn_angle
 from solver.matrix import walk_path
 from solver.network import nearest_node
 from tests.network_support import demo_graph
@@ -44,15 +44,15 @@ def _grid() -> nx.MultiDiGraph:
 
 def test_left_and_right_on_a_known_grid():
     G = _grid()
-    lines = directions(G, walk_path(G, G, 1, 5), destination="the church")
-    assert lines[0].startswith("Head east on High Street")
+    lines = directions(walk_path(G, G, 1, 5).legs, destination="the church")
+    assert lines[0].startswith("Walk east along High Street")
     assert lines[1].startswith("Turn left onto Mill Lane")
-    # The 33 m unnamed footway is announced (over the 15 m threshold) as a right turn.
+    # The unnamed footway is described by its kind, as a right turn.
     assert lines[2].startswith("Turn right onto the footpath")
     assert lines[3].startswith("Continue onto Church Road")
     assert lines[-1].startswith("Arrive at the church")
-    back = directions(G, walk_path(G, G, 3, 1))
-    assert back[0].startswith("Head south on Mill Lane")
+    back = directions(walk_path(G, G, 3, 1).legs)
+    assert back[0].startswith("Walk south along Mill Lane")
     assert back[1].startswith("Turn right onto High Street")
 
 
@@ -61,9 +61,9 @@ def test_turn_angle_and_compass():
     assert turn_angle(0, 90) == pytest.approx(90)
     assert turn_angle(350, 10) == pytest.approx(20)
     assert turn_angle(10, 350) == pytest.approx(-20)
-    assert compass_point(0) == "north" and compass_point(359) == "north"
-    assert compass_point(135) == "south-east" and compass_point(270) == "west"
-    assert format_distance(238) == "240 m" and format_distance(1234) == "1.2 km"
+    assert compass(0) == "north" and compass(359) == "north"
+    assert compass(135) == "south-east" and compass(270) == "west"
+    assert round_metres(238) == 240 and round_metres(42) == 40
 
 
 def test_real_walk_reads_like_directions():
@@ -71,9 +71,9 @@ def test_real_walk_reads_like_directions():
     a, _ = nearest_node(G, 53.8190, -1.5322)
     b, _ = nearest_node(G, 53.8135, -1.5130)
     path = walk_path(G, G, a, b)
-    lines = directions(G, path, destination="Harehills")
-    assert lines[0].startswith("Head ")
+    lines = directions(path.legs, origin="Chapeltown", destination="Harehills")
+    assert lines[0].startswith("From Chapeltown, walk ")
     assert any("Chapeltown Road" in line for line in lines)
     assert lines[-1].startswith("Arrive at Harehills")
-    assert all(line.split()[0] in {"Head", "Turn", "Bear", "Continue", "Arrive"} for line in lines)
-    assert directions(G, walk_path(G, G, a, a)) == ["You are at your destination."]
+    assert all(line.split()[0] in {"From", "Turn", "Bear", "Continue", "Arrive"} for line in lines)
+    assert directions(walk_path(G, G, a, a).legs, destination="X") == ["You are at X."]
