@@ -170,6 +170,21 @@ def _check_readable(path: Path) -> None:
         )
 
 
+def osm_input(path: Path) -> osmium.io.File:
+    """An osmium input for ``path`` with its format named from the (case-insensitive) ending."""
+    name = path.name.lower()
+    for suffix, fmt in (
+        (".osm.pbf", "pbf"),
+        (".pbf", "pbf"),
+        (".osm.bz2", "osm.bz2"),
+        (".osm.gz", "osm.gz"),
+        (".osm", "osm"),
+    ):
+        if name.endswith(suffix):
+            return osmium.io.File(str(path), fmt)
+    return osmium.io.File(str(path))
+
+
 def _osmium_error(path: Path, exc: Exception) -> NetworkFileError:
     return NetworkFileError(
         path,
@@ -200,7 +215,7 @@ def _read_walkable(path: Path) -> _RawWays:
     box = None
     try:
         processor = (
-            osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+            osmium.FileProcessor(osm_input(path), osmium.osm.NODE | osmium.osm.WAY)
             .with_locations()
             .with_filter(osmium.filter.KeyFilter(*NODE_TAGS))
         )
