@@ -79,6 +79,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--radius", type=float, default=100.0, help="largest radius, m")
+    parser.add_argument("--train", nargs="+", default=list(TRAIN), help="months to build from")
+    parser.add_argument("--test", nargs="+", default=list(TEST), help="months to score on")
+    parser.add_argument(
+        "--prior",
+        type=float,
+        default=HotspotSettings().harm_prior_records,
+        help="harm_prior_records of the derived hotspots (0: rank by harm held)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     osm = args.shared / "data" / "osm" / "leeds_chapeltown_harehills.osm"
@@ -88,10 +96,12 @@ def main(argv: list[str] | None = None) -> int:
     bounds = network_area(graph)
     harm = read_harm_weights()
     train = read_crimes(
-        [crime_dir / f"{m}-west-yorkshire-street.csv" for m in TRAIN], weights=harm, area=bounds
+        [crime_dir / f"{m}-west-yorkshire-street.csv" for m in args.train],
+        weights=harm,
+        area=bounds,
     )
     test = read_crimes(
-        [crime_dir / f"{m}-west-yorkshire-street.csv" for m in TEST], weights=harm, area=bounds
+        [crime_dir / f"{m}-west-yorkshire-street.csv" for m in args.test], weights=harm, area=bounds
     )
     proj = LocalMetres(bounds)
     study = proj.study_area()
@@ -108,10 +118,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{e:.4f} = {study.area / 1e6:.2f} km2."
     )
     print(
-        f"Built from {', '.join(TRAIN)}: {len(train.records)} records; tested on "
-        f"{', '.join(TEST)}: {len(test.records)} records (harm {test_harm.sum():.0f} CCHI days)."
+        f"Built from {', '.join(args.train)}: {len(train.records)} records; tested on "
+        f"{', '.join(args.test)}: {len(test.records)} records (harm {test_harm.sum():.0f} CCHI days)."
     )
-    print(f"Largest radius {args.radius:g} m.")
+    print(f"Largest radius {args.radius:g} m; harm_prior_records {args.prior:g}.")
     print()
     header = (
         "| N | method | area km2 | area % | hit rate (count) | PAI (count) | "
@@ -121,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|---|---|")
     rows = []
     for n in (10, 20):
-        settings = HotspotSettings(top_n=n, radius_m=args.radius)
+        settings = HotspotSettings(top_n=n, radius_m=args.radius, harm_prior_records=args.prior)
         derived_harm = derive_hotspots(train.records, graph, harm, settings)
         derived_count = derive_hotspots(train.records, graph, counts_only(), settings)
         area_harm = hotspot_areas(derived_harm.hotspots, proj)

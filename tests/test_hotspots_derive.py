@@ -88,15 +88,17 @@ def test_real_hotspots_sorted_sized_named_and_disjoint(leeds) -> None:
 
 
 def test_real_hotspot_weight_is_the_harm_of_the_records_inside(leeds) -> None:
-    # Independent check: the harm of every record within each circle (haversine).
+    # Independent check: the harm of the records within each circle (haversine distance;
+    # records within half a metre of the edge may fall either way).
     _, weights, crimes, result = leeds
     lat = np.array([r.lat for r in crimes.records])
     lon = np.array([r.lon for r in crimes.records])
     harm = np.array([weights.weight_of(r.crime_type) for r in crimes.records])
     for h, count in zip(result.hotspots, result.record_counts, strict=True):
-        inside = haversine_m(h.lat, h.lon, lat, lon) <= h.radius_m + 0.5
-        assert inside.sum() == count
-        assert harm[inside].sum() == pytest.approx(h.weight, abs=0.1)
+        d = haversine_m(h.lat, h.lon, lat, lon)
+        surely_in, maybe_in = d <= h.radius_m - 0.5, d <= h.radius_m + 0.5
+        assert surely_in.sum() <= count <= maybe_in.sum()
+        assert harm[surely_in].sum() - 0.1 <= h.weight <= harm[maybe_in].sum() + 0.1
 
 
 def test_real_month_only_records_give_an_assumed_labelled_profile(leeds) -> None:
