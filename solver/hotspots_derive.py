@@ -38,7 +38,13 @@ from scipy.spatial import cKDTree
 from solver.crimes import CrimeRecord
 from solver.domain import Hotspot
 from solver.harm import HarmWeights
-from solver.risk_profile import assumed_profile, hour_of_week, measured_profile, normalise
+from solver.risk_profile import (
+    assumed_mix,
+    assumed_profile,
+    hour_of_week,
+    measured_profile,
+    normalise,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -347,12 +353,17 @@ def derive_hotspots(
     else:
         if settings.profile_values is not None:
             area_profile = normalise(settings.profile_values)
-            name = settings.profile_label or "user profile"
+            name = f"profile {settings.profile_label}" if settings.profile_label else "user profile"
         else:
             area_profile = assumed_profile(settings.default_profile)
-            name = settings.default_profile.replace("_", "/")
-        risk_label = f"assumed ({name} profile): the records carry no time of day"
-        risk_note = f"risk ASSUMED ({name} profile; records have no time of day)"
+            name = settings.default_profile.replace("_", "/") + " profile"
+            if settings.default_profile == "evening_weekend":
+                name = (
+                    "evening/weekend profile for violence, ASB, public order and damage, "
+                    "flat for other types"
+                )
+        risk_label = f"assumed ({name}): the records carry no time of day"
+        risk_note = f"risk ASSUMED ({name}; records have no time of day)"
 
     max_harm = max((float(used_harm[m].sum()) for _, _, m in chosen), default=1.0) or 1.0
     hotspots: list[Hotspot] = []
@@ -377,6 +388,11 @@ def derive_hotspots(
                 prior_strength=settings.risk_prior_strength,
                 sigma_h=settings.risk_sigma_h,
             )
+        elif settings.profile_values is None and settings.default_profile == "evening_weekend":
+            by_type: Counter[str] = Counter()
+            for i in members:
+                by_type[records[used[i]].crime_type] += float(used_harm[i])
+            profile = assumed_mix(by_type)
         else:
             profile = area_profile
         visits = settings.min_visits_per_day + round(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +56,36 @@ _HOUR_SHAPE = (
 )
 _DAY_FACTOR = (0.9, 0.9, 0.95, 1.0, 1.15, 1.25, 1.05)  # Monday .. Sunday
 _WEEKEND_NIGHT_FACTOR = 1.3  # 00:00-04:59 on Saturday and Sunday
+
+
+#: Crime types given the evening/weekend shape by `assumed_mix`; other types are assumed flat.
+EVENING_WEEKEND_TYPES = frozenset(
+    {
+        "violence and sexual offences",
+        "anti-social behaviour",
+        "public order",
+        "criminal damage and arson",
+    }
+)
+
+
+def assumed_mix(harm_by_type: Mapping[str, float]) -> np.ndarray:
+    """Assumed profile of an area from its mix of crime types (mean 1).
+
+    The harm-weighted mean of the evening/weekend shape for the types in
+    `EVENING_WEEKEND_TYPES` (violence, ASB, public order, criminal damage) and a flat profile
+    for every other type. An assumption for month-only records, not a measurement.
+    """
+    evening = sum(
+        v for k, v in harm_by_type.items() if " ".join(k.lower().split()) in EVENING_WEEKEND_TYPES
+    )
+    total = sum(harm_by_type.values())
+    if total <= 0:
+        return assumed_profile("evening_weekend")
+    share = evening / total
+    return normalise(
+        share * assumed_profile("evening_weekend") + (1 - share) * np.ones(HOURS_PER_WEEK)
+    )
 
 
 def hour_of_week(when: dt.datetime) -> int:

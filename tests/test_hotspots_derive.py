@@ -292,3 +292,21 @@ def test_assumed_profile_peaks_on_weekend_nights_and_measured_shrinks_to_prior()
     assert np.allclose(measured_profile([], prior=prior), prior)
     few = measured_profile([10], prior=prior, prior_strength=1000)
     assert np.abs(few - prior).max() < 0.2
+
+
+def test_assumed_profile_follows_each_area_crime_mix() -> None:
+    graph = _cross_graph()
+    centre, east = graph.nodes[0], graph.nodes[5]
+    records = _records(centre["y"], centre["x"], "Violence and sexual offences", 4)
+    records += _records(east["y"], east["x"], "Burglary", 4)
+    result = derive_hotspots(records, graph, read_harm_weights(), HotspotSettings(top_n=2))
+    by_place = {
+        round(haversine_m(h.lat, h.lon, centre["y"], centre["x"])) < 30: h for h in result.hotspots
+    }
+    assert np.allclose(by_place[True].risk, assumed_profile("evening_weekend"), atol=1e-3)
+    assert np.allclose(by_place[False].risk, 1.0, atol=1e-3)
+    assert all(h.risk_assumed and "ASSUMED" in h.notes for h in result.hotspots)
+    flat = derive_hotspots(
+        records, graph, read_harm_weights(), HotspotSettings(top_n=2, default_profile="flat")
+    )
+    assert all(np.allclose(h.risk, 1.0) for h in flat.hotspots)
