@@ -39,7 +39,6 @@ import osmium
 import osmnx as ox
 import pyproj
 import shapely
-import shapely.ops
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
@@ -552,6 +551,17 @@ def metric_transformer(G: nx.MultiDiGraph) -> pyproj.Transformer:
     return _spatial(G).to_metric
 
 
+def project_geometry(G: nx.MultiDiGraph, geometry: BaseGeometry) -> BaseGeometry:
+    """A lon/lat shapely geometry in the graph's local metric projection (metres)."""
+    to_metric = metric_transformer(G)
+
+    def forward(coords: np.ndarray) -> np.ndarray:
+        x, y = to_metric.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geometry, forward)
+
+
 def nearest_node(G: nx.MultiDiGraph, lat: float, lon: float) -> tuple[int, float]:
     """The graph node nearest to a point, and its great-circle distance in metres.
 
@@ -597,7 +607,7 @@ def nodes_within(G: nx.MultiDiGraph, area: BaseGeometry | Circle) -> list[int]:
         idx = spatial.tree.query_ball_point([cx, cy], r=max(area.radius_m, 0.0))
         idx = np.asarray(idx, dtype=int)
     else:
-        projected = shapely.ops.transform(spatial.to_metric.transform, area)
+        projected = project_geometry(G, area)
         minx, miny, maxx, maxy = projected.bounds
         xy = spatial.xy
         box = np.flatnonzero(
@@ -662,7 +672,7 @@ def distance_to_street(G: nx.MultiDiGraph, lat: float, lon: float) -> float:
 def area_distance_to_street(G: nx.MultiDiGraph, area: BaseGeometry) -> float:
     """Distance in metres from a lon/lat geometry to the nearest walkable street (0 if crossed)."""
     tree, lines = _street_index(G)
-    projected = shapely.ops.transform(metric_transformer(G).transform, area)
+    projected = project_geometry(G, area)
     i = tree.nearest(projected)
     return float(lines[int(i)].distance(projected))
 
@@ -670,7 +680,7 @@ def area_distance_to_street(G: nx.MultiDiGraph, area: BaseGeometry) -> float:
 def distance_to_geometry(G: nx.MultiDiGraph, area: BaseGeometry, lat: float, lon: float) -> float:
     """Distance in metres from a point to a lon/lat geometry (0 inside it)."""
     to_metric = metric_transformer(G)
-    projected = shapely.ops.transform(to_metric.transform, area)
+    projected = project_geometry(G, area)
     x, y = to_metric.transform(lon, lat)
     return float(projected.distance(shapely.Point(x, y)))
 
