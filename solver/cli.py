@@ -23,15 +23,10 @@ EXIT_INTERRUPTED = 130
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(
-        prog="patrol-plan",
-        description="Plan hotspot foot patrols: roster, walking routes, route sheets.",
-    )
+    parser = argparse.ArgumentParser(prog="patrol-plan", description="Plan hotspot foot patrols: roster, walking routes, route sheets.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser(
-        "check", help="load and validate a scenario, its files and its street network"
-    )
+    check = commands.add_parser("check", help="load and validate a scenario, its files and its street network")
     _add_scenario_argument(check)
     check.set_defaults(handler=run_check)
 
@@ -237,10 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``patrol-plan`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return int(args.handler(args))
     except KeyboardInterrupt:

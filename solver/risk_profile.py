@@ -125,7 +125,7 @@ def assumed_profile(name: str = "evening_weekend") -> np.ndarray:
 def read_profile_csv(path: str | Path) -> np.ndarray:
     """Read a user's default profile: CSV ``weekday,hour,risk`` (ISO weekday 1=Mon..7=Sun).
 
-    Missing hours get the mean of the given ones; the result has mean 1.
+    Hours without a row have risk 0, as in the scenario's risk file; the result has mean 1.
 
     Raises
     ------
@@ -166,10 +166,10 @@ def read_profile_csv(path: str | Path) -> np.ndarray:
             problems.add(path, line, "risk", f"'{cells['risk']}' is not a risk >= 0")
             continue
         values[(day - 1) * 24 + hour] = risk
-    if np.isnan(values).all() and not problems:
-        problems.add(path, None, None, "no risk rows; give weekday,hour,risk rows")
+    values[np.isnan(values)] = 0.0
+    if not problems and values.sum() <= 0:
+        problems.add(path, None, "risk", "no hour has a risk above 0; give weekday,hour,risk rows")
     problems.raise_if_any()
-    values[np.isnan(values)] = np.nanmean(values)
     return normalise(values)
 
 

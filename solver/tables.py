@@ -63,9 +63,7 @@ def read_table(
             if header is None:
                 return None
     except Exception as exc:  # noqa: BLE001 - any unreadable file becomes one clear problem
-        problems.add(
-            label, None, None, f"cannot read the file ({exc}); save it as CSV (UTF-8) or XLSX"
-        )
+        problems.add(label, None, None, f"cannot read the file ({exc}); save it as CSV (UTF-8) or XLSX")
         return None
     if not header or all(not h.strip() for h in header):
         problems.add(label, None, None, "the file is empty; it needs a header line and data rows")
@@ -73,12 +71,7 @@ def read_table(
     canonical = _canonical_columns(header, required, optional, aliases or {})
     missing = [c for c in required if c not in canonical.values()]
     for column in missing:
-        problems.add(
-            label,
-            1,
-            column,
-            f"missing column '{column}'; add it to the header line (found: {', '.join(h for h in header if h)})",
-        )
+        problems.add(label, 1, column, f"missing column '{column}'; add it to the header line (found: {', '.join(h for h in header if h)})")
     if missing:
         return None
     rows: list[TableRow] = []
@@ -104,9 +97,7 @@ def _read_csv(path: Path, problems: ProblemList) -> tuple[list[str] | None, list
         except UnicodeDecodeError:
             continue
     if text is None:
-        problems.add(
-            str(path), None, None, "unknown text encoding; save it as CSV UTF-8 from Excel"
-        )
+        problems.add(str(path), None, None, "unknown text encoding; save it as CSV UTF-8 from Excel")
         return None, []
     if not text.strip():
         return [], []

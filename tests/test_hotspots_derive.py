@@ -310,3 +310,23 @@ def test_assumed_profile_follows_each_area_crime_mix() -> None:
         records, graph, read_harm_weights(), HotspotSettings(top_n=2, default_profile="flat")
     )
     assert all(np.allclose(h.risk, 1.0) for h in flat.hotspots)
+
+
+def test_user_profile_file_is_read_and_bad_rows_reported(tmp_path) -> None:
+    from solver.problems import ScenarioError
+    from solver.risk_profile import read_profile_csv
+
+    good = tmp_path / "p.csv"
+    good.write_text("weekday,hour,risk\n5,22,3\n6,1,1\n")
+    profile = read_profile_csv(good)
+    assert profile.mean() == pytest.approx(1.0)
+    assert profile[4 * 24 + 22] == pytest.approx(3 * profile[5 * 24 + 1]) and profile[0] == 0
+    bad = tmp_path / "b.csv"
+    bad.write_text("weekday,hour,risk\n8,22,3\n1,24,1\n1,2,-1\n")
+    with pytest.raises(ScenarioError) as info:
+        read_profile_csv(bad)
+    assert [(p.row, p.field) for p in info.value.problems] == [
+        (2, "weekday"),
+        (3, "hour"),
+        (4, "risk"),
+    ]
