@@ -39,14 +39,20 @@ def haversine_m(lat1, lon1, lat2, lon2):
 
 
 @pytest.fixture(scope="module")
-def leeds(tmp_path_factory):
+def cache_home(tmp_path_factory):
+    """An XDG cache home shared by this module's tests (the walk graph is built once)."""
+    return tmp_path_factory.mktemp("xdg-cache")
+
+
+@pytest.fixture(scope="module")
+def leeds(cache_home):
     """The Leeds walk graph, its 2018-07 records and the derived top 25 (harm-weighted)."""
     months = [CRIME_DIR / f"{m}-west-yorkshire-street.csv" for m in ("2017-07", "2018-07")]
     if not LEEDS_OSM.exists() or not all(p.exists() for p in months):
         pytest.skip("real Leeds OSM file or crime records not available (../shared/data)")
     from solver.network import load_walk_graph
 
-    graph = load_walk_graph(LEEDS_OSM, cache_dir=tmp_path_factory.mktemp("cache"))
+    graph = load_walk_graph(LEEDS_OSM, cache_dir=cache_home / "patrol-planner" / "networks")
     weights = read_harm_weights()
     crimes = read_crimes(months, weights=weights, area=network_area(graph))
     result = derive_hotspots(crimes.records, graph, weights, HotspotSettings(top_n=25))
@@ -137,8 +143,8 @@ def test_written_files_are_accepted_by_the_scenario_readers(leeds, tmp_path) -> 
     assert feature["geometry"]["type"] == "Point" and feature["properties"]["radius_m"] > 0
 
 
-def test_cli_writes_the_three_files(tmp_path, capsys, monkeypatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+def test_cli_writes_the_three_files(tmp_path, capsys, monkeypatch, leeds, cache_home) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
     path = CRIME_DIR / "2018-07-west-yorkshire-street.csv"
     if not LEEDS_OSM.exists() or not path.exists():
         pytest.skip("real Leeds data not available")
