@@ -221,3 +221,17 @@ def test_limiting_to_the_area_afterwards_gives_the_same_counts(tmp_path, weights
     assert later.records == direct.records
     assert (later.outside_area, later.no_location) == (direct.outside_area, direct.no_location)
     assert later.per_file == direct.per_file
+
+
+def test_force_export_with_home_office_offence_subgroups(tmp_path, weights) -> None:
+    path = write(
+        tmp_path / "force.csv",
+        [
+            "Offence Type,DateTime,Latitude,Longitude",
+            "Violence with injury,2018-07-14 21:30,53.81,-1.52",
+            "residential burglary,2018-07-15 03:00,53.81,-1.52",
+        ],
+    )
+    crimes = read_crimes([path], weights=weights)
+    assert [weights.weight_of(r.crime_type) for r in crimes.records] == [365.0, 273.5]
+    assert crimes.records[1].crime_type == "Residential burglary"
