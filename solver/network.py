@@ -170,6 +170,21 @@ def _check_readable(path: Path) -> None:
         )
 
 
+def osm_input(path: Path) -> osmium.io.File:
+    """An osmium input for ``path`` with its format named from the (case-insensitive) ending."""
+    name = path.name.lower()
+    for suffix, fmt in (
+        (".osm.pbf", "pbf"),
+        (".pbf", "pbf"),
+        (".osm.bz2", "osm.bz2"),
+        (".osm.gz", "osm.gz"),
+        (".osm", "osm"),
+    ):
+        if name.endswith(suffix):
+            return osmium.io.File(str(path), fmt)
+    return osmium.io.File(str(path))
+
+
 def _osmium_error(path: Path, exc: Exception) -> NetworkFileError:
     return NetworkFileError(
         path,
@@ -200,7 +215,7 @@ def _read_walkable(path: Path) -> _RawWays:
     box = None
     try:
         processor = (
-            osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+            osmium.FileProcessor(osm_input(path), osmium.osm.NODE | osmium.osm.WAY)
             .with_locations()
             .with_filter(osmium.filter.KeyFilter(*NODE_TAGS))
         )
@@ -642,7 +657,7 @@ def edge_geometry(
 def _street_index(G: nx.MultiDiGraph) -> tuple[Any, list[Any]]:
     """STRtree of projected edge lines (one per node pair), memoised per graph."""
     cached = _STREETS.get(G)
-    if cached is not None and cached[0] == G.number_of_edges():
+    if cached is not None and cached[0] == G.number_of_nodes():
         return cached[1], cached[2]
     to_metric = metric_transformer(G)
     seen: set[tuple[int, int]] = set()
@@ -656,7 +671,7 @@ def _street_index(G: nx.MultiDiGraph) -> tuple[Any, list[Any]]:
         x, y = to_metric.transform(pts[:, 0], pts[:, 1])
         lines.append(shapely.LineString(np.column_stack([x, y])))
     tree = shapely.STRtree(lines)
-    _STREETS[G] = (G.number_of_edges(), tree, lines)
+    _STREETS[G] = (G.number_of_nodes(), tree, lines)
     return tree, lines
 
 
