@@ -62,8 +62,10 @@ class SearchParams:
     iterations: int = 2000
     time_cap_s: float = 60.0
     seed: int = 0
-    noise: float = 0.25
-    ratio_power: float = 2.0
+    noise: float = 0.9
+    ratio_power: float = 1.0
+    temperature: float = 0.05
+    restart_after: int = 400
     max_candidates_per_hotspot: int = 4
     pool_within: float = 0.0
     pool_size: int = 12
@@ -509,7 +511,7 @@ def search_routes(
     if progress:
         progress(best_f, time.perf_counter() - t0)
     n_vis = max(cur.n_visits(), 1)
-    temp0 = 0.02 * max(abs(best_f), 1e-9)
+    temp0 = params.temperature * max(abs(best_f), 1e-9)
     it = 0
     since_best = 0
     for it in range(1, params.iterations + 1):
@@ -525,8 +527,8 @@ def search_routes(
             _improve_breaks(cand)
         ins.fill(cand, rng, params.noise, cancel)
         f = cand.objective()
-        frac = it / params.iterations
-        temp = temp0 * (1.0 - frac) + 1e-9
+        frac = max(it / params.iterations, (time.perf_counter() - t0) / params.time_cap_s)
+        temp = temp0 * max(1.0 - frac, 0.0) + 1e-9
         if f >= cur_f or rng.random() < math.exp((f - cur_f) / temp):
             cur, cur_f = cand, f
         if f > best_f + 1e-9:
@@ -543,7 +545,7 @@ def search_routes(
                 pool.append((f, key))
                 pool.sort(key=lambda x: -x[0])
                 del pool[params.pool_size * 4 :]
-        if since_best > max(200, params.iterations // 5):
+        if since_best > params.restart_after:
             cur, cur_f = best.copy(), best_f  # restart from the best
             since_best = 0
         n_vis = max(cur.n_visits(), 1)
