@@ -265,10 +265,10 @@ class _Inserter:
         after_la[L] = unit.end
         return dep, locp, locn, la, is_break, after_loc, after_la
 
-    def evaluate(self, st: _State, r: int, cidx: np.ndarray):
-        """Best (ratio, position, shift, start) of each candidate in ``cidx`` for unit ``r``."""
+    def evaluate(self, st: _State, r: int, cidx: np.ndarray, arrays=None):
+        """Best (ratio, position, start) of each candidate in ``cidx`` for unit ``r``."""
         unit = self.p.units[r]
-        dep, locp, locn, la, is_break, after_loc, after_la = self.route_arrays(st, r)
+        dep, locp, locn, la, is_break, after_loc, after_la = arrays if arrays is not None else self.route_arrays(st, r)
         h = self.cand_h[cidx]
         node = self.cand_node[cidx]
         T = self.travel
@@ -307,11 +307,15 @@ class _Inserter:
         if R == 0 or self.cand_h.size == 0:
             return
         self.prepare(st)
-        allc = np.arange(self.cand_h.size)
-        ratio = np.full((R, allc.size), _NEG)
-        pos = np.zeros((R, allc.size), dtype=np.int64)
+        n_c = self.cand_h.size
+        ratio = np.full((R, n_c), _NEG)
+        pos = np.zeros((R, n_c), dtype=np.int64)
+        alive = np.nonzero(self._has_room(self.cand_h))[0]
+        if alive.size == 0:
+            return
+        cache = [self.route_arrays(st, r) for r in range(R)]
         for r in range(R):
-            ratio[r], pos[r], _ = self.evaluate(st, r, allc)
+            ratio[r, alive], pos[r, alive], _ = self.evaluate(st, r, alive, cache[r])
         guard = 0
         while True:
             guard += 1
@@ -322,7 +326,7 @@ class _Inserter:
             else:
                 score = ratio
             flat = int(score.argmax())
-            r, c = divmod(flat, allc.size)
+            r, c = divmod(flat, n_c)
             if ratio[r, c] <= _NEG / 2:
                 break
             h, node = int(self.cand_h[c]), int(self.cand_node[c])
@@ -336,11 +340,24 @@ class _Inserter:
                 ratio[r, c] = _NEG
                 continue
             self.prepare(st)
-            ratio[r], pos[r], _ = self.evaluate(st, r, allc)
             same = np.nonzero(self.cand_h == h)[0]
-            for q in range(R):
-                if q != r:
-                    ratio[q, same], pos[q, same], _ = self.evaluate(st, q, same)
+            if not self._has_room(np.array([h]))[0]:
+                ratio[:, same] = _NEG
+                alive = alive[self.cand_h[alive] != h]
+            ratio[r] = _NEG
+            cache[r] = self.route_arrays(st, r)
+            if alive.size:
+                ratio[r, alive], pos[r, alive], _ = self.evaluate(st, r, alive, cache[r])
+            if self._has_room(np.array([h]))[0]:
+                # other units: the gap and repeat value at this hotspot changed (their own
+                # arrays may be slightly optimistic now; the exact re-schedule decides)
+                for q in range(R):
+                    if q != r:
+                        ratio[q, same], pos[q, same], _ = self.evaluate(st, q, same, cache[q])
+
+    def _has_room(self, hs: np.ndarray) -> np.ndarray:
+        """Whether each hotspot in ``hs`` is below its target on some day of the horizon."""
+        return (self.counts[hs] < self.target[hs][:, None]).any(axis=1)
 
 
 # -- removal operators ---------------------------------------------------------------------
