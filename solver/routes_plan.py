@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from solver.routes_core import NO_LIMIT, RouteProblem, Stop, forbidden_intervals
 
 #: Reasons a hotspot's daily target is not met.
@@ -267,3 +269,55 @@ def _gap_blocks(problem: RouteProblem, hotspot: int, visits: list[tuple[int, int
         if f_lo < t < f_hi:
             t = f_hi
     return t > hi
+
+
+def value_upper_bound(problem: RouteProblem) -> float:
+    """A simple upper bound on the shift's value.
+
+    Each unit has its available time (end - start - break) less the shortest round trip to
+    any access node; with at least the shortest walk between two different access nodes
+    between visits, that bounds its number of visits. The bound is the sum of that many of
+    the best visit values: each hotspot offers, per day, its remaining target's worth of
+    visits (at most ``floor(shift window / (gap + dwell)) + 1`` of them) at its highest risk in
+    the shift, with the repeat decay.
+    """
+    if not problem.units or not problem.hotspots:
+        return 0.0
+    T = problem.travel
+    access = sorted({n for h in problem.hotspots for n in h.access})
+    if not access:
+        return 0.0
+    sub = T[np.ix_(access, access)].astype(float)
+    np.fill_diagonal(sub, np.inf)
+    hop = float(sub.min()) if len(access) > 1 else 0.0
+    hop = 0.0 if not np.isfinite(hop) else hop
+    dwell_min = min(h.dwell for h in problem.hotspots)
+    slots = 0
+    lo = min(u.start for u in problem.units)
+    hi = max(u.end for u in problem.units)
+    for u in problem.units:
+        trip = min(int(T[u.depot, n]) + int(T[n, u.depot]) for n in access)
+        avail = u.end - u.start - u.break_len - trip
+        if avail >= dwell_min:
+            slots += int((avail + hop) // (dwell_min + hop)) if dwell_min + hop > 0 else 0
+    prior_count: dict[tuple[int, int], int] = {}
+    for pv in problem.prior:
+        key = (pv.hotspot, problem.day_of(pv.start))
+        prior_count[key] = prior_count.get(key, 0) + 1
+    days = sorted({problem.day_of(lo), problem.day_of(hi)})
+    values: list[float] = []
+    for h, spec in enumerate(problem.hotspots):
+        if not reachable(problem, h):
+            continue
+        top_risk = max(problem.risk_at(h, t) for t in range(lo, hi + 1, max(problem.slot_len // 2, 1)))
+        per_shift = (hi - lo) // max(spec.dwell + spec.min_gap, 1) + 1
+        offered = 0
+        for day in days:
+            done = prior_count.get((h, day), 0)
+            for k in range(done, spec.target_per_day):
+                if offered >= per_shift:
+                    break
+                values.append(spec.per_visit * top_risk * problem.decay(k, h))
+                offered += 1
+    values.sort(reverse=True)
+    return float(sum(values[:slots]))

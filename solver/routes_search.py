@@ -62,8 +62,10 @@ class SearchParams:
     iterations: int = 2000
     time_cap_s: float = 60.0
     seed: int = 0
-    noise: float = 0.25
-    ratio_power: float = 2.0
+    noise: float = 0.9
+    ratio_power: float = 1.0
+    temperature: float = 0.05
+    restart_after: int = 400
     max_candidates_per_hotspot: int = 4
     pool_within: float = 0.0
     pool_size: int = 12
@@ -263,10 +265,10 @@ class _Inserter:
         after_la[L] = unit.end
         return dep, locp, locn, la, is_break, after_loc, after_la
 
-    def evaluate(self, st: _State, r: int, cidx: np.ndarray):
-        """Best (ratio, position, shift, start) of each candidate in ``cidx`` for unit ``r``."""
+    def evaluate(self, st: _State, r: int, cidx: np.ndarray, arrays=None):
+        """Best (ratio, position, start) of each candidate in ``cidx`` for unit ``r``."""
         unit = self.p.units[r]
-        dep, locp, locn, la, is_break, after_loc, after_la = self.route_arrays(st, r)
+        dep, locp, locn, la, is_break, after_loc, after_la = arrays if arrays is not None else self.route_arrays(st, r)
         h = self.cand_h[cidx]
         node = self.cand_node[cidx]
         T = self.travel
@@ -305,11 +307,15 @@ class _Inserter:
         if R == 0 or self.cand_h.size == 0:
             return
         self.prepare(st)
-        allc = np.arange(self.cand_h.size)
-        ratio = np.full((R, allc.size), _NEG)
-        pos = np.zeros((R, allc.size), dtype=np.int64)
+        n_c = self.cand_h.size
+        ratio = np.full((R, n_c), _NEG)
+        pos = np.zeros((R, n_c), dtype=np.int64)
+        alive = np.nonzero(self._has_room(self.cand_h))[0]
+        if alive.size == 0:
+            return
+        cache = [self.route_arrays(st, r) for r in range(R)]
         for r in range(R):
-            ratio[r], pos[r], _ = self.evaluate(st, r, allc)
+            ratio[r, alive], pos[r, alive], _ = self.evaluate(st, r, alive, cache[r])
         guard = 0
         while True:
             guard += 1
@@ -320,7 +326,7 @@ class _Inserter:
             else:
                 score = ratio
             flat = int(score.argmax())
-            r, c = divmod(flat, allc.size)
+            r, c = divmod(flat, n_c)
             if ratio[r, c] <= _NEG / 2:
                 break
             h, node = int(self.cand_h[c]), int(self.cand_node[c])
@@ -334,11 +340,24 @@ class _Inserter:
                 ratio[r, c] = _NEG
                 continue
             self.prepare(st)
-            ratio[r], pos[r], _ = self.evaluate(st, r, allc)
             same = np.nonzero(self.cand_h == h)[0]
-            for q in range(R):
-                if q != r:
-                    ratio[q, same], pos[q, same], _ = self.evaluate(st, q, same)
+            if not self._has_room(np.array([h]))[0]:
+                ratio[:, same] = _NEG
+                alive = alive[self.cand_h[alive] != h]
+            ratio[r] = _NEG
+            cache[r] = self.route_arrays(st, r)
+            if alive.size:
+                ratio[r, alive], pos[r, alive], _ = self.evaluate(st, r, alive, cache[r])
+            if self._has_room(np.array([h]))[0]:
+                # other units: the gap and repeat value at this hotspot changed (their own
+                # arrays may be slightly optimistic now; the exact re-schedule decides)
+                for q in range(R):
+                    if q != r:
+                        ratio[q, same], pos[q, same], _ = self.evaluate(st, q, same, cache[q])
+
+    def _has_room(self, hs: np.ndarray) -> np.ndarray:
+        """Whether each hotspot in ``hs`` is below its target on some day of the horizon."""
+        return (self.counts[hs] < self.target[hs][:, None]).any(axis=1)
 
 
 # -- removal operators ---------------------------------------------------------------------
@@ -509,7 +528,7 @@ def search_routes(
     if progress:
         progress(best_f, time.perf_counter() - t0)
     n_vis = max(cur.n_visits(), 1)
-    temp0 = 0.02 * max(abs(best_f), 1e-9)
+    temp0 = params.temperature * max(abs(best_f), 1e-9)
     it = 0
     since_best = 0
     for it in range(1, params.iterations + 1):
@@ -525,8 +544,8 @@ def search_routes(
             _improve_breaks(cand)
         ins.fill(cand, rng, params.noise, cancel)
         f = cand.objective()
-        frac = it / params.iterations
-        temp = temp0 * (1.0 - frac) + 1e-9
+        frac = max(it / params.iterations, (time.perf_counter() - t0) / params.time_cap_s)
+        temp = temp0 * max(1.0 - frac, 0.0) + 1e-9
         if f >= cur_f or rng.random() < math.exp((f - cur_f) / temp):
             cur, cur_f = cand, f
         if f > best_f + 1e-9:
@@ -543,7 +562,7 @@ def search_routes(
                 pool.append((f, key))
                 pool.sort(key=lambda x: -x[0])
                 del pool[params.pool_size * 4 :]
-        if since_best > max(200, params.iterations // 5):
+        if since_best > params.restart_after:
             cur, cur_f = best.copy(), best_f  # restart from the best
             since_best = 0
         n_vis = max(cur.n_visits(), 1)
