@@ -144,9 +144,10 @@ def plan(
         def on_routes(value: float, elapsed: float) -> None:
             report("Routes", min(1.0, elapsed / remaining), f"value {value:,.0f}")
 
+        shifts_to_plan = max(1, len({(t.date, t.shift) for t in roster.assignments}))
         routes = solve_routes(
             scenario, roster.assignments, loaded, matrix=matrix, executor=executor,
-            time_limit_s=remaining, seed=seed, progress=on_routes, cancel=cancel,
+            time_limit_s=remaining / shifts_to_plan, seed=seed, progress=on_routes, cancel=cancel,
         )
         timings["routes_s"] = time.perf_counter() - mark
 

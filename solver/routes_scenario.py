@@ -243,8 +243,14 @@ def solve_chain(jobs: Sequence[ShiftJob], settings: dict[str, Any]) -> list[tupl
     out = []
     for job in jobs:
         prior = []
+        opens = min((u.start for u in job.problem.units), default=0)
         for ref, h, s, e in done:
             off = _seconds_since(job.ref, ref)
+            spec = job.problem.hotspots[h]
+            # A visit before this job's first calendar day counts towards no target here; keep
+            # it only while its minimum gap still reaches into this shift.
+            if s + off < 0 and e + off + spec.min_gap + spec.dwell <= opens:
+                continue
             prior.append(PriorVisit(h, s + off, e + off))
         problem = job.problem
         if prior:
