@@ -155,18 +155,22 @@ def run_plan(args: argparse.Namespace) -> int:
     bar = _ProgressBar()
     outcome: dict[str, object] = {}
 
+    finished = threading.Event()
+
     def work() -> None:
         try:
             outcome["plan"] = plan(scenario, settings, progress=bar, cancel=cancel, previous=previous, replan_from=args.replan_from)
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread
             outcome["error"] = exc
+        finally:
+            finished.set()
 
     worker = threading.Thread(target=work, name="plan", daemon=True)
     worker.start()
     interrupted = False
-    while worker.is_alive():
+    while not finished.is_set():
         try:
-            worker.join(0.2)
+            finished.wait(0.2)
         except KeyboardInterrupt:
             interrupted = True
             cancel.set()

@@ -678,6 +678,9 @@ def _parameters(scenario: Scenario, time_limit_s: float, seed: int) -> cp_model.
     params.max_deterministic_time = float(time_limit_s)
     params.max_time_in_seconds = float(time_limit_s) * WALL_CAP_FACTOR + WALL_CAP_MARGIN_S
     params.interleave_search = params.num_workers > 1
+    # Ctrl-C is the caller's: it stops the search through the cancel hook (CP-SAT's own
+    # SIGINT handler aborts the process when the solve runs outside the main thread).
+    params.catch_sigint_signal = False
     return solver
 
 
