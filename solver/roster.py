@@ -775,6 +775,9 @@ def _solver(workers: int, seed: int, det_s: float, wall_s: float | None) -> cp_m
     params.max_deterministic_time = max(0.01, float(det_s))
     cap = float(det_s) * WALL_CAP_FACTOR + WALL_CAP_MARGIN_S
     params.max_time_in_seconds = max(0.01, min(cap, wall_s) if wall_s is not None else cap)
+    # Ctrl-C is the caller's: it stops the search through the cancel hook (CP-SAT's own
+    # SIGINT handler aborts the process when the solve runs outside the main thread).
+    params.catch_sigint_signal = False
     if workers > 1:
         # deterministic parallel search, with the feasibility-jump and local-search workers
         # that find first rosters quickly on tightly constrained instances
@@ -1197,6 +1200,7 @@ def _core(prep: _Prep, assumed: list[tuple], seed: int) -> list[tuple] | None:
     solver.parameters.random_seed = seed
     solver.parameters.max_deterministic_time = EXPLAIN_LIMIT_S
     solver.parameters.max_time_in_seconds = EXPLAIN_LIMIT_S * WALL_CAP_FACTOR
+    solver.parameters.catch_sigint_signal = False
     status = solver.solve(built.model)
     if status != cp_model.INFEASIBLE:
         return None

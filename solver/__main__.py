@@ -1,0 +1,5 @@
+"""``python -m solver``: the patrol-plan command line."""
+
+from solver.cli import main
+
+raise SystemExit(main())
