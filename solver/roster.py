@@ -567,16 +567,24 @@ def _objective(prep: _Prep, model, x, work, units, patrol) -> dict[str, object]:
         count = units[(day, name)]
         template = prep.templates[name]
         most = sum(1 for o in patrol if (o.id, day, name) in x) // max(1, template.unit_size)
-        previous_flag = None
-        for k in range(1, min(most, len(weights.diminishing)) + 1):
+        # count = flag_1 + ... + flag_K + rest with flag_1 >= flag_2 >= ... and rest only once
+        # every flag is set: flag_k is exactly "at least k units", and the linear relaxation
+        # is the concave envelope of the diminishing values (a tight bound)
+        top = min(most, len(weights.diminishing))
+        if top == 0:
+            continue
+        flags = []
+        for k in range(1, top + 1):
             coef = _scaled(first * unit_fraction(k, weights.diminishing))
             flag = model.new_bool_var(f"unit{k}|{day}|{name}")
-            model.add(count >= k).only_enforce_if(flag)
-            model.add(count <= k - 1).only_enforce_if(~flag)
-            if previous_flag is not None:
-                model.add_implication(flag, previous_flag)
-            previous_flag = flag
+            if flags:
+                model.add_implication(flag, flags[-1])
+            flags.append(flag)
             value_terms.append(coef * flag)
+        rest = model.new_int_var(0, max(0, most - top), f"beyond|{day}|{name}")
+        model.add(count == sum(flags) + rest)
+        if most > top:
+            model.add(rest == 0).only_enforce_if(~flags[-1])
     parts["patrol_value"] = sum(value_terms)
 
     # requests
