@@ -382,6 +382,8 @@ class _Model:
     workers: int = 1
     #: (index, upper bound) of the shortfall variables on minimum hours and staffing
     slack: list[tuple[int, int]] = field(default_factory=list)
+    #: (index, value) of a start when shortfalls are allowed: fixed tours, everyone else off
+    start: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _build(prep: _Prep, *, explain: bool) -> _Model:
@@ -861,6 +863,8 @@ def _search(
         finally:
             allow_shortfalls(True)
         det = solver.deterministic_time
+        log.info("roster: rules as stated: %s after %.2f det s", solver.status_name(status), det)
+        stated_bound = solver.best_objective_bound
         if status == cp_model.UNKNOWN and not stopper.cancelled:
             # 2. no roster yet: allow shortfalls at a prohibitive cost, so that a start exists
             # (everyone off) and the neighbourhood search can repair it
@@ -868,16 +872,41 @@ def _search(
             step = max(first / 2, 0.5) if left is None else max(left * FIRST_SHARE, 0.5)
             if left is None:
                 step = min(step, max(0.05, limit - det))
-            solver = _solver(workers, seed, step, left)
-            status = stopper.run(solver, built.model, _Watcher(reporter))
+            # the start itself (fixed tours, everyone else off), completed by a quick solve
+            domains = built.model.proto.variables
+            for index, value in built.start:
+                domains[index].domain[0] = value
+                domains[index].domain[1] = value
+            try:
+                solver = _solver(1, seed, max(0.5, step), left)
+                status = stopper.run(solver, built.model)
+            finally:
+                for index, _value in built.start:
+                    domains[index].domain[0] = 0
+                    domains[index].domain[1] = 1
             det += solver.deterministic_time
+            if status == cp_model.INFEASIBLE and not stopper.cancelled:
+                solver = _solver(workers, seed, step, left)
+                status = stopper.run(solver, built.model, _Watcher(reporter, 0.0))
+                det += solver.deterministic_time
+            elif status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                status = cp_model.FEASIBLE
+                reporter.report(solver.objective_value)
+            log.info(
+                "roster: with shortfalls allowed: %s after %.2f det s",
+                solver.status_name(status),
+                det,
+            )
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             if status == cp_model.MODEL_INVALID:
                 raise RuntimeError(f"roster model invalid: {built.model.validate()}")
             return _Outcome(status, deterministic_s=det, cancelled=stopper.cancelled)
         solution = list(solver.response_proto.solution)
         objective = int(round(solver.objective_value))
-        bound = int(math.ceil(solver.best_objective_bound - 1e-6))
+        # the bound of the rules as stated (a start completed with everything fixed proves
+        # nothing about the rest)
+        bound = stated_bound if math.isfinite(stated_bound) else -(10**15)
+        bound = max(-(10**15), int(math.ceil(bound - 1e-6)))
         reporter.bound = bound
         log.info(
             "roster: whole model %s, objective %s, bound %s, %.2f det s",
@@ -1134,10 +1163,12 @@ def solve_roster(
         {} if previous is None else {(t.officer_id, t.date): t.shift for t in previous.assignments}
     )
     fixed_now = {key: value[0] for key, value in prep.fixed.items()}
-    if previous is not None:
-        for (oid, day, name), var in built.x.items():
+    for (oid, day, name), var in built.x.items():
+        wanted = fixed_now.get((oid, day), prev.get((oid, day)))
+        built.start.append((var.index, int(wanted == name)))
+        if previous is not None:
             # start from the previous roster on re-plan
-            built.model.add_hint(var, fixed_now.get((oid, day), prev.get((oid, day))) == name)
+            built.model.add_hint(var, wanted == name)
     outcome = _search(built, scenario, limit, seed, progress, cancel, wall_limit_s)
     status = outcome.status
     cancelled = outcome.cancelled
