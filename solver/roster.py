@@ -747,15 +747,19 @@ class _Reporter:
 class _Watcher(cp_model.CpSolverSolutionCallback):
     """Reports each improving roster; optionally stops once one exists after ``enough_s``."""
 
-    def __init__(self, reporter: _Reporter, enough_s: float | None = None) -> None:
+    def __init__(
+        self, reporter: _Reporter, enough_s: float | None = None, wall: bool = False
+    ) -> None:
         super().__init__()
         self.reporter = reporter
         self.enough_s = enough_s
+        self.wall = wall
 
     def on_solution_callback(self) -> None:
         self.reporter.bound = self.best_objective_bound
         self.reporter.report(self.objective_value)
-        if self.enough_s is not None and self.deterministic_time >= self.enough_s:
+        spent = self.wall_time if self.wall else self.deterministic_time
+        if self.enough_s is not None and spent >= self.enough_s:
             self.stop_search()
 
 
@@ -858,8 +862,10 @@ def _search(
             solver = _solver(
                 workers, seed, 2 * first, None if first_wall is None else 2 * first_wall
             )
-            enough = first if wall_limit_s is None else None
-            status = stopper.run(solver, built.model, _Watcher(reporter, enough))
+            enough = first if wall_limit_s is None else first_wall
+            status = stopper.run(
+                solver, built.model, _Watcher(reporter, enough, wall=wall_limit_s is not None)
+            )
         finally:
             allow_shortfalls(True)
         det = solver.deterministic_time
