@@ -315,3 +315,4 @@ def plan_shift_routes(
 
 
 __all__ = ["BREAK", "RouteCancel", "plan_shift_routes", "time_fixed_routes"]
+

@@ -65,10 +65,27 @@ class SearchParams:
     noise: float = 0.9
     ratio_power: float = 1.0
     temperature: float = 0.05
+    #: When > 0, the starting temperature is this many times the mean value of a visit.
+    temp_per_visit: float = 0.0
+    ruin_fraction: float = 0.3
+    adaptive: bool = False
+    #: Share of iterations that force in a left-out hotspot instead of a plain ruin.
+    force_share: float = 0.3
+    noise_random: bool = False
+    power_choices: tuple[float, ...] = ()
+    ruin_max: int = 12
     restart_after: int = 400
     max_candidates_per_hotspot: int = 4
     pool_within: float = 0.0
     pool_size: int = 12
+
+
+def _needs_gaps(problem: RouteProblem) -> bool:
+    """Whether two visits to one hotspot can both be worth making (so the gap rule matters)."""
+    key = "needs_gaps"
+    if key not in problem._cache:
+        problem._cache[key] = bool(problem.prior) or any(h.target_per_day > 1 for h in problem.hotspots)
+    return problem._cache[key]
 
 
 class _State:
@@ -90,6 +107,8 @@ class _State:
 
     def others(self, r: int) -> dict[int, list[tuple[int, int]]]:
         out: dict[int, list[tuple[int, int]]] = {}
+        if not _needs_gaps(self.p):
+            return out
         for pv in self.p.prior:
             out.setdefault(pv.hotspot, []).append((pv.start, pv.end))
         for q, sched in enumerate(self.scheds):
@@ -145,7 +164,8 @@ class _Inserter:
         kmax = int(self.target.max()) + 1 if H else 1
         self.decay = np.array([dec[k] if k < len(dec) else dec[-1] for k in range(kmax + 1)], dtype=float)
         self.risk = None if p.risk is None else np.asarray(p.risk, dtype=float)
-        self.has_gaps = any(s.min_gap > 0 or s.target_per_day > 1 for s in p.hotspots)
+        self.has_gaps = _needs_gaps(p)
+        self.power = params.ratio_power
 
     # -- global state derived from a solution ------------------------------------------
     def prepare(self, st: _State) -> None:
@@ -295,7 +315,7 @@ class _Inserter:
         ok &= ok_plain
         val = self.marginal_value(np.broadcast_to(h[None, :], s.shape).ravel(), s.ravel()).reshape(s.shape)
         ok &= val > 0
-        ratio = np.where(ok, val**self.params.ratio_power / (np.maximum(shift, 0) + 1.0), _NEG)
+        ratio = np.where(ok, val**self.power / (np.maximum(shift, 0) + 1.0), _NEG)
         pos = ratio.argmax(axis=0)
         cols = np.arange(len(cidx))
         return ratio[pos, cols], pos, s[pos, cols]
@@ -339,7 +359,11 @@ class _Inserter:
                 st.scheds[r] = old_sched
                 ratio[r, c] = _NEG
                 continue
-            self.prepare(st)
+            if self.has_gaps:
+                self.prepare(st)
+            else:
+                k_new = st.routes[r].index((h, node))
+                self.counts[h, self.p.day_of(st.scheds[r].start[k_new])] += 1
             same = np.nonzero(self.cand_h == h)[0]
             if not self._has_room(np.array([h]))[0]:
                 ratio[:, same] = _NEG
@@ -460,6 +484,41 @@ def _ruin_worst(st: _State, rng: np.random.Generator, q: int) -> None:
 _RUINS = (_ruin_random, _ruin_segment, _ruin_time_slice, _ruin_worst)
 
 
+def _make_room_for(st: _State, ins: _Inserter, rng: np.random.Generator, q: int) -> None:
+    """Force in a hotspot the plan leaves out: clear the visits of one unit around its best
+    time there, insert it, and let the fill repair the rest."""
+    p = st.p
+    ins.prepare(st)
+    room = np.nonzero(ins._has_room(np.arange(len(p.hotspots))))[0]
+    if room.size == 0 or not st.routes:
+        return
+    worth = ins.per_visit[room] + 1e-9
+    h = int(rng.choice(room, p=worth / worth.sum()))
+    r = int(rng.integers(0, len(st.routes)))
+    spec = p.hotspots[h]
+    unit = p.units[r]
+    lo = max(spec.earliest, unit.start)
+    hi = min(spec.latest, unit.end)
+    if lo > hi:
+        return
+    centre = int(rng.integers(lo, hi + 1))
+    sched = st.scheds[r]
+    near = sorted(
+        ((abs(sched.start[k] - centre), k) for k, (hh, _n) in enumerate(st.routes[r]) if hh >= 0),
+    )[: max(1, q)]
+    _remove(st, {(r, k) for _d, k in near})
+    ins.prepare(st)
+    cidx = np.nonzero(ins.cand_h == h)[0]
+    ratio, pos, _s = ins.evaluate(st, r, cidx)
+    best = int(ratio.argmax())
+    if ratio[best] <= _NEG / 2:
+        return
+    old, old_sched = st.routes[r], st.scheds[r]
+    st.routes[r] = old[: int(pos[best])] + [(h, int(ins.cand_node[cidx[best]]))] + old[int(pos[best]) :]
+    if not st.reschedule(r):
+        st.routes[r], st.scheds[r] = old, old_sched
+
+
 def _improve_breaks(st: _State) -> None:
     """Move each break to the position where the route gets back earliest (fewest idle minutes)."""
     for r, stops in enumerate(st.routes):
@@ -528,26 +587,42 @@ def search_routes(
     if progress:
         progress(best_f, time.perf_counter() - t0)
     n_vis = max(cur.n_visits(), 1)
-    temp0 = params.temperature * max(abs(best_f), 1e-9)
+    per_visit = abs(best_f) / max(best.n_visits(), 1)
+    temp0 = (params.temperature * max(abs(best_f), 1e-9)) if params.temp_per_visit <= 0 else params.temp_per_visit * max(per_visit, 1e-9)
     it = 0
     since_best = 0
+    weights = np.ones(len(_RUINS))
     for it in range(1, params.iterations + 1):
         if cancel is not None and cancel():
             break
         if time.perf_counter() - t0 > params.time_cap_s:
             break
         cand = cur.copy()
-        q = int(rng.integers(1, max(2, int(0.3 * n_vis)) + 1))
-        op = _RUINS[int(rng.integers(0, len(_RUINS)))]
-        op(cand, rng, q)
+        cur_f_before = cur_f
+        q = int(rng.integers(1, max(2, min(int(params.ruin_fraction * n_vis), params.ruin_max)) + 1))
+        if params.adaptive:
+            op_i = int(rng.choice(len(_RUINS), p=weights / weights.sum()))
+        else:
+            op_i = int(rng.integers(0, len(_RUINS)))
+        op = _RUINS[op_i]
+        if params.power_choices:
+            ins.power = params.power_choices[int(rng.integers(0, len(params.power_choices)))]
+        if params.force_share > 0 and rng.random() < params.force_share:
+            _make_room_for(cand, ins, rng, max(1, q // 2))
+        else:
+            op(cand, rng, q)
         if rng.random() < 0.2:
             _improve_breaks(cand)
-        ins.fill(cand, rng, params.noise, cancel)
+        noise = params.noise if not params.noise_random else float(rng.uniform(0.0, 2.0 * params.noise))
+        ins.fill(cand, rng, noise, cancel)
         f = cand.objective()
         frac = max(it / params.iterations, (time.perf_counter() - t0) / params.time_cap_s)
         temp = temp0 * max(1.0 - frac, 0.0) + 1e-9
         if f >= cur_f or rng.random() < math.exp((f - cur_f) / temp):
             cur, cur_f = cand, f
+        if params.adaptive:
+            reward = 3.0 if f > best_f + 1e-9 else (1.0 if f > cur_f_before + 1e-9 else (0.3 if cur is cand else 0.0))
+            weights[op_i] = 0.9 * weights[op_i] + 0.1 * max(reward, 0.05)
         if f > best_f + 1e-9:
             best, best_f = cand.copy(), f
             since_best = 0
