@@ -282,7 +282,7 @@ def plan_shift_routes(
     t0 = time.perf_counter()
     if iterations is None:
         n = len(problem.hotspots) + 10 * len(problem.units)
-        iterations = int(min(max(10 * n, 300), 3000))
+        iterations = int(min(max(2 * n, 100), 1000))
     mixed_seed = seed if variety_pct <= 0 else (seed * 1_000_003 + variety_key) % (2**31)
     base = search or SearchParams()
     params = SearchParams(

@@ -26,6 +26,7 @@ from solver.routes_core import (
     RouteProblem,
     RouteSchedule,
     Stop,
+    forbidden_intervals,
     route_travel,
     routes_value,
     schedule_route,
@@ -70,7 +71,7 @@ class SearchParams:
     ruin_fraction: float = 0.3
     adaptive: bool = False
     #: Share of iterations that force in a left-out hotspot instead of a plain ruin.
-    force_share: float = 0.3
+    force_share: float = 0.0
     noise_random: bool = False
     power_choices: tuple[float, ...] = ()
     ruin_max: int = 12
@@ -103,12 +104,24 @@ class _State:
         new.p = self.p
         new.routes = [list(r) for r in self.routes]
         new.scheds = list(self.scheds)
+        new._oc = {}
         return new
 
     def others(self, r: int) -> dict[int, list[tuple[int, int]]]:
+        return self._others(r)[0]
+
+    def _others(self, r: int) -> tuple[dict[int, list[tuple[int, int]]], dict[int, list[tuple[int, int]]]]:
+        """Other routes' and earlier shifts' visits per hotspot, and the same merged (cached)."""
+        cache = getattr(self, "_oc", None)
+        if cache is None:
+            cache = self._oc = {}
+        hit = cache.get(r)
+        if hit is not None and len(hit[0]) == len(self.scheds) and all(a is b or q == r for q, (a, b) in enumerate(zip(hit[0], self.scheds, strict=True))):
+            return hit[1], hit[2]
         out: dict[int, list[tuple[int, int]]] = {}
         if not _needs_gaps(self.p):
-            return out
+            cache[r] = (list(self.scheds), out, {})
+            return out, {}
         for pv in self.p.prior:
             out.setdefault(pv.hotspot, []).append((pv.start, pv.end))
         for q, sched in enumerate(self.scheds):
@@ -116,10 +129,13 @@ class _State:
                 continue
             for h, _n, _a, s, e in sched.visits:
                 out.setdefault(h, []).append((s, e))
-        return out
+        merged = {h: forbidden_intervals(self.p, h, lst) for h, lst in out.items()}
+        cache[r] = (list(self.scheds), out, merged)
+        return out, merged
 
     def reschedule(self, r: int) -> bool:
-        sched = schedule_route(self.p, self.p.units[r], self.routes[r], self.others(r))
+        others, merged = self._others(r)
+        sched = schedule_route(self.p, self.p.units[r], self.routes[r], others, merged)
         self.scheds[r] = sched
         return sched.feasible
 
@@ -130,7 +146,7 @@ class _State:
         return sum(route_travel(self.p, u, s) for u, s in zip(self.p.units, self.routes, strict=True))
 
     def objective(self) -> float:
-        return self.value() - self.p.travel_weight * self.travel()
+        return routes_value(self.p, self.scheds, presence=True) - self.p.travel_weight * self.travel()
 
     def n_visits(self) -> int:
         return sum(1 for r in self.routes for h, _ in r if h >= 0)
@@ -216,7 +232,7 @@ class _Inserter:
     def marginal_value(self, h: np.ndarray, s: np.ndarray) -> np.ndarray:
         day = np.clip(np.searchsorted(self.day_starts, s, side="right") - 1, 0, self.n_days - 1)
         k = self.counts[h, day]
-        dec = np.where(k < self.target[h], self.decay[np.clip(k, 0, len(self.decay) - 1)], 0.0)
+        dec = np.where(k < self.target[h], self.decay[np.clip(k, 0, len(self.decay) - 1)], self.p.presence_share)
         val = self.per_visit[h] * dec
         if self.risk is not None:
             slot = np.clip((s - self.p.risk_origin) // self.p.slot_len, 0, self.risk.shape[1] - 1)
@@ -251,16 +267,21 @@ class _Inserter:
                 bound = min(spec.latest, la[k + 1] - spec.dwell - self.travel[loc[k], nxt])
                 if self.has_gaps:
                     if others is None:
-                        others = st.others(r)
-                    for vs, ve in others.get(h, ()):
-                        lo, hi = vs - spec.dwell - spec.min_gap, ve + spec.min_gap
-                        if lo < bound < hi:
-                            bound = lo
-                    # a second pass catches an interval reached by the first move
-                    for vs, ve in others.get(h, ()):
-                        lo, hi = vs - spec.dwell - spec.min_gap, ve + spec.min_gap
-                        if lo < bound < hi:
-                            bound = lo
+                        others = st._others(r)[1]
+                        own: dict[int, list[tuple[int, int, int]]] = {}
+                        for j, (hj, _nj) in enumerate(stops):
+                            if hj >= 0:
+                                own.setdefault(hj, []).append((j, sched.start[j], sched.end[j]))
+                    ivs = [iv for iv in others.get(h, ())] + [
+                        (sj - spec.dwell - spec.min_gap, ej + spec.min_gap) for j, sj, ej in own.get(h, ()) if j != k
+                    ]
+                    moved = True
+                    while moved:
+                        moved = False
+                        for lo, hi in ivs:
+                            if lo < bound < hi:
+                                bound = lo
+                                moved = True
                 la[k] = bound
         dep = np.empty(L + 1, dtype=np.int64)
         locp = np.empty(L + 1, dtype=np.int64)
@@ -373,14 +394,21 @@ class _Inserter:
             if alive.size:
                 ratio[r, alive], pos[r, alive], _ = self.evaluate(st, r, alive, cache[r])
             if self._has_room(np.array([h]))[0]:
-                # other units: the gap and repeat value at this hotspot changed (their own
-                # arrays may be slightly optimistic now; the exact re-schedule decides)
+                # other units: the gap and repeat value at this hotspot changed; a unit that
+                # itself visits it gets its latest arrivals recomputed too
                 for q in range(R):
-                    if q != r:
+                    if q == r:
+                        continue
+                    if self.has_gaps and any(hh == h for hh, _n in st.routes[q]):
+                        cache[q] = self.route_arrays(st, q)
+                        ratio[q, alive], pos[q, alive], _ = self.evaluate(st, q, alive, cache[q])
+                    else:
                         ratio[q, same], pos[q, same], _ = self.evaluate(st, q, same, cache[q])
 
     def _has_room(self, hs: np.ndarray) -> np.ndarray:
         """Whether each hotspot in ``hs`` is below its target on some day of the horizon."""
+        if self.p.presence_share > 0:
+            return np.ones(len(hs), dtype=bool)
         return (self.counts[hs] < self.target[hs][:, None]).any(axis=1)
 
 
@@ -414,11 +442,11 @@ def _move_break(st: _State, r: int) -> bool:
     if not st.p.units[r].has_break:
         return False
     base = [s for s in stops if s[0] >= 0]
-    others = st.others(r)
+    others, merged = st._others(r)
     best = None
     for k in range(len(base) + 1):
         cand = base[:k] + [BREAK] + base[k:]
-        sched = schedule_route(st.p, st.p.units[r], cand, others)
+        sched = schedule_route(st.p, st.p.units[r], cand, others, merged)
         if sched.feasible and (best is None or sched.back < best[0]):
             best = (sched.back, cand, sched)
     if best is None:
@@ -525,13 +553,13 @@ def _improve_breaks(st: _State) -> None:
         if not st.p.units[r].has_break or len(stops) < 2:
             continue
         base = [s for s in stops if s[0] >= 0]
-        others = st.others(r)
+        others, merged = st._others(r)
         best = (st.scheds[r].back if st.scheds[r].feasible else NO_LIMIT, stops, st.scheds[r])
         for k in range(len(base) + 1):
             cand = base[:k] + [BREAK] + base[k:]
             if cand == stops:
                 continue
-            sched = schedule_route(st.p, st.p.units[r], cand, others)
+            sched = schedule_route(st.p, st.p.units[r], cand, others, merged)
             if sched.feasible and sched.back < best[0]:
                 best = (sched.back, cand, sched)
         st.routes[r], st.scheds[r] = best[1], best[2]
