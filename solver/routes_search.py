@@ -49,7 +49,8 @@ class SearchResult:
     iterations: int
     elapsed_s: float
     history: list[tuple[float, float]] = field(default_factory=list)
-    pool: list[tuple[float, list[list[Stop]]]] = field(default_factory=list)
+    #: Distinct plans within ``pool_within`` of the best: (objective, routes, schedules).
+    pool: list[tuple[float, list[list[Stop]], list[RouteSchedule]]] = field(default_factory=list)
 
     @property
     def objective(self) -> float:
@@ -611,7 +612,7 @@ def search_routes(
     cur, cur_f = st, st.objective()
     best, best_f = st.copy(), cur_f
     history = [(time.perf_counter() - t0, best_f)]
-    pool: list[tuple[float, list[list[Stop]]]] = [(best_f, [list(r) for r in best.routes])]
+    pool: list[tuple[float, list[list[Stop]], list[RouteSchedule]]] = [(best_f, [list(r) for r in best.routes], list(best.scheds))]
     if progress:
         progress(best_f, time.perf_counter() - t0)
     n_vis = max(cur.n_visits(), 1)
@@ -661,15 +662,15 @@ def search_routes(
             since_best += 1
         if params.pool_within > 0 and f >= best_f * (1 - params.pool_within):
             key = [list(r) for r in cand.routes]
-            if all(key != k for _v, k in pool):
-                pool.append((f, key))
+            if all(key != k for _v, k, _s in pool):
+                pool.append((f, key, list(cand.scheds)))
                 pool.sort(key=lambda x: -x[0])
                 del pool[params.pool_size * 4 :]
         if since_best > params.restart_after:
             cur, cur_f = best.copy(), best_f  # restart from the best
             since_best = 0
         n_vis = max(cur.n_visits(), 1)
-    pool = [(v, k) for v, k in pool if v >= best_f * (1 - params.pool_within)] if params.pool_within > 0 else []
+    pool = [item for item in pool if item[0] >= best_f * (1 - params.pool_within)] if params.pool_within > 0 else []
     return SearchResult(
         routes=[list(r) for r in best.routes],
         schedules=list(best.scheds),
