@@ -366,7 +366,7 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         name = self.project_path.name if self.project_path else (self.scenario.name if self.scenario else "")
-        self.setWindowTitle(f"{name}[*] - Patrol planner" if name else "Patrol planner")
+        self.setWindowTitle(f"{name}[*] - Patrol planner" if name else "Patrol planner[*]")
 
     def plan_blocked_reason(self) -> str:
         """Why Plan cannot run now ('' when it can)."""
@@ -793,6 +793,7 @@ class MainWindow(QMainWindow):
         if cancelled or result.status != "complete":
             summary += " (search stopped early: best plan found)"
         self.statusBar().showMessage(summary, 20_000)
+        self._update_actions()
 
     # ------------------------------------------------------------------ job signals
 
