@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from solver.cli_hotspots import add_hotspots_command
 from solver.problems import ScenarioError
 
 EXIT_OK = 0
@@ -45,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     sheets.add_argument("--date", type=_date_argument, default=None, help="only tours starting on this date (YYYY-MM-DD)")
     sheets.add_argument("--output", type=Path, default=None, help="PDF file (default FOLDER/route_sheets[_UNIT][_DATE].pdf)")
     sheets.set_defaults(handler=run_sheets)
+
+    add_hotspots_command(commands)
     return parser
 
 
@@ -152,18 +155,22 @@ def run_plan(args: argparse.Namespace) -> int:
     bar = _ProgressBar()
     outcome: dict[str, object] = {}
 
+    finished = threading.Event()
+
     def work() -> None:
         try:
             outcome["plan"] = plan(scenario, settings, progress=bar, cancel=cancel, previous=previous, replan_from=args.replan_from)
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread
             outcome["error"] = exc
+        finally:
+            finished.set()
 
     worker = threading.Thread(target=work, name="plan", daemon=True)
     worker.start()
     interrupted = False
-    while worker.is_alive():
+    while not finished.is_set():
         try:
-            worker.join(0.2)
+            finished.wait(0.2)
         except KeyboardInterrupt:
             interrupted = True
             cancel.set()

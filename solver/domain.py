@@ -76,10 +76,17 @@ class Unavailability:
 
 @dataclass(frozen=True)
 class ShiftRequest:
-    """An officer's wish: a given tour on a date, or the day off (``shift`` is None)."""
+    """An officer's wish: a given tour on a date, or the day off (``shift`` is None).
+
+    With ``avoid`` True the wish is the opposite: not to work ``shift`` on that date (any
+    other tour, or the day off, honours it). ``weight`` is the penalty when the wish is
+    refused; None means the scenario's ``[roster] request`` weight.
+    """
 
     date: dt.date
     shift: str | None
+    weight: float | None = None
+    avoid: bool = False
 
     @property
     def wants_off(self) -> bool:
@@ -99,6 +106,28 @@ class Officer:
     unavailable: tuple[Unavailability, ...] = ()
     requests: tuple[ShiftRequest, ...] = ()
     restrictions: frozenset[str] = frozenset()
+    #: Most tours of a given shift over the planning horizon, as (shift name, max) pairs;
+    #: 0 forbids that shift for this officer. Shifts not listed are unlimited.
+    max_tours: tuple[tuple[str, int], ...] = ()
+    #: Explicit bounds on minutes worked over the horizon. When either is set, the
+    #: contracted-hours band of `Rules` is not applied to this officer; these bounds are.
+    min_minutes: int | None = None
+    max_minutes: int | None = None
+    #: Overrides of `Rules.max_consecutive_days` for this officer (None: the rule's value).
+    max_consecutive_days: int | None = None
+    #: Shortest run of working days, and of days off, between two others inside the
+    #: horizon (1 means no rule). Runs touching the first or last planning day are exempt.
+    min_consecutive_days: int = 1
+    min_consecutive_days_off: int = 1
+    #: Most weekends (Saturday or Sunday worked) over the horizon; None means no limit.
+    max_weekends: int | None = None
+
+    def max_tours_of(self, shift: str) -> int | None:
+        """The most tours of ``shift`` this officer may work over the horizon, or None."""
+        for name, limit in self.max_tours:
+            if name == shift:
+                return limit
+        return None
 
     def unavailable_on(self, day: dt.date) -> Unavailability | None:
         """The unavailability on ``day``, or None when the officer is available."""
@@ -143,6 +172,21 @@ class ShiftTemplate:
 
 
 @dataclass(frozen=True)
+class CoverTarget:
+    """A soft staffing target: ``units`` patrol units on ``shift`` (every day, or one date).
+
+    Each unit short costs ``under_weight``, each unit above costs ``over_weight``. Hard
+    minimum staffing is `Rules.min_units`; targets say what the planner would like.
+    """
+
+    shift: str
+    units: int
+    date: dt.date | None = None
+    under_weight: float = 1.0
+    over_weight: float = 0.0
+
+
+@dataclass(frozen=True)
 class Rules:
     """Working-time rules every roster obeys."""
 
@@ -153,11 +197,29 @@ class Rules:
     min_units: Mapping[str, int] = field(default_factory=dict)
     #: Shift name -> shift names that may not follow it the next day.
     forbidden_after: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Soft staffing targets (see `CoverTarget`).
+    cover_targets: tuple[CoverTarget, ...] = ()
 
 
 @dataclass(frozen=True)
 class RosterWeights:
-    """Weights of the roster's soft goals (``[roster]`` table of the scenario)."""
+    """Weights of the roster's soft goals (``[roster]`` table of the scenario).
+
+    Keys (all optional, these defaults apply):
+
+    - ``risk``: weight of patrol value; a unit on a shift is worth the sum over hotspots of
+      harm weight x risk in the shift's hours (`solver.roster_value`), normalised so the
+      best single shift of the horizon is worth 100 points.
+    - ``diminishing``: value of the k-th unit on the same shift and day as a fraction of the
+      first; units beyond the list are worth nothing more.
+    - ``fairness_nights`` / ``fairness_weekends``: penalty per tour of spread (most minus
+      fewest) in night / weekend tours among the officers who may work them.
+    - ``request``: penalty for each refused request without its own weight.
+    - ``change``: penalty for each officer-day changed from the previous roster on re-plan.
+    - ``time_limit_s``: search effort in seconds (deterministic time, see `solver.roster`).
+    - ``seed``: random seed of the search.
+    - ``workers``: search threads (fixed, so that results do not depend on the machine).
+    """
 
     risk: float = 1.0
     #: Value of the k-th unit on the same shift and day, as a fraction of the first.
@@ -167,6 +229,8 @@ class RosterWeights:
     request: float = 40.0
     change: float = 100.0
     time_limit_s: float = 20.0
+    seed: int = 0
+    workers: int = 2
 
 
 @dataclass(frozen=True)

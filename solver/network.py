@@ -39,7 +39,6 @@ import osmium
 import osmnx as ox
 import pyproj
 import shapely
-import shapely.ops
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
@@ -171,6 +170,21 @@ def _check_readable(path: Path) -> None:
         )
 
 
+def osm_input(path: Path) -> osmium.io.File:
+    """An osmium input for ``path`` with its format named from the (case-insensitive) ending."""
+    name = path.name.lower()
+    for suffix, fmt in (
+        (".osm.pbf", "pbf"),
+        (".pbf", "pbf"),
+        (".osm.bz2", "osm.bz2"),
+        (".osm.gz", "osm.gz"),
+        (".osm", "osm"),
+    ):
+        if name.endswith(suffix):
+            return osmium.io.File(str(path), fmt)
+    return osmium.io.File(str(path))
+
+
 def _osmium_error(path: Path, exc: Exception) -> NetworkFileError:
     return NetworkFileError(
         path,
@@ -201,7 +215,7 @@ def _read_walkable(path: Path) -> _RawWays:
     box = None
     try:
         processor = (
-            osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+            osmium.FileProcessor(osm_input(path), osmium.osm.NODE | osmium.osm.WAY)
             .with_locations()
             .with_filter(osmium.filter.KeyFilter(*NODE_TAGS))
         )
@@ -552,6 +566,17 @@ def metric_transformer(G: nx.MultiDiGraph) -> pyproj.Transformer:
     return _spatial(G).to_metric
 
 
+def project_geometry(G: nx.MultiDiGraph, geometry: BaseGeometry) -> BaseGeometry:
+    """A lon/lat shapely geometry in the graph's local metric projection (metres)."""
+    to_metric = metric_transformer(G)
+
+    def forward(coords: np.ndarray) -> np.ndarray:
+        x, y = to_metric.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geometry, forward)
+
+
 def nearest_node(G: nx.MultiDiGraph, lat: float, lon: float) -> tuple[int, float]:
     """The graph node nearest to a point, and its great-circle distance in metres.
 
@@ -597,7 +622,7 @@ def nodes_within(G: nx.MultiDiGraph, area: BaseGeometry | Circle) -> list[int]:
         idx = spatial.tree.query_ball_point([cx, cy], r=max(area.radius_m, 0.0))
         idx = np.asarray(idx, dtype=int)
     else:
-        projected = shapely.ops.transform(spatial.to_metric.transform, area)
+        projected = project_geometry(G, area)
         minx, miny, maxx, maxy = projected.bounds
         xy = spatial.xy
         box = np.flatnonzero(
@@ -632,7 +657,7 @@ def edge_geometry(
 def _street_index(G: nx.MultiDiGraph) -> tuple[Any, list[Any]]:
     """STRtree of projected edge lines (one per node pair), memoised per graph."""
     cached = _STREETS.get(G)
-    if cached is not None and cached[0] == G.number_of_edges():
+    if cached is not None and cached[0] == G.number_of_nodes():
         return cached[1], cached[2]
     to_metric = metric_transformer(G)
     seen: set[tuple[int, int]] = set()
@@ -646,7 +671,7 @@ def _street_index(G: nx.MultiDiGraph) -> tuple[Any, list[Any]]:
         x, y = to_metric.transform(pts[:, 0], pts[:, 1])
         lines.append(shapely.LineString(np.column_stack([x, y])))
     tree = shapely.STRtree(lines)
-    _STREETS[G] = (G.number_of_edges(), tree, lines)
+    _STREETS[G] = (G.number_of_nodes(), tree, lines)
     return tree, lines
 
 
@@ -662,7 +687,7 @@ def distance_to_street(G: nx.MultiDiGraph, lat: float, lon: float) -> float:
 def area_distance_to_street(G: nx.MultiDiGraph, area: BaseGeometry) -> float:
     """Distance in metres from a lon/lat geometry to the nearest walkable street (0 if crossed)."""
     tree, lines = _street_index(G)
-    projected = shapely.ops.transform(metric_transformer(G).transform, area)
+    projected = project_geometry(G, area)
     i = tree.nearest(projected)
     return float(lines[int(i)].distance(projected))
 
@@ -670,7 +695,7 @@ def area_distance_to_street(G: nx.MultiDiGraph, area: BaseGeometry) -> float:
 def distance_to_geometry(G: nx.MultiDiGraph, area: BaseGeometry, lat: float, lon: float) -> float:
     """Distance in metres from a point to a lon/lat geometry (0 inside it)."""
     to_metric = metric_transformer(G)
-    projected = shapely.ops.transform(to_metric.transform, area)
+    projected = project_geometry(G, area)
     x, y = to_metric.transform(lon, lat)
     return float(projected.distance(shapely.Point(x, y)))
 

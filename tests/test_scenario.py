@@ -147,7 +147,6 @@ def test_invalid_toml_gives_the_line(demo_copy: Path) -> None:
 
 
 def test_risk_file_sets_profiles_and_rejects_unknown_hotspot(demo_copy: Path) -> None:
-    edit(demo_copy, 'officers = "officers.csv"', 'officers = "officers.csv"\nrisk = "risk.csv"')
     risk = demo_copy.parent / "risk.csv"
     risk.write_text("hotspot_id,weekday,hour,risk\nH01,5,22,3.5\nH01,6,23,2\n")
     scenario = read_scenario(demo_copy)

@@ -1,0 +1,959 @@
+"""The roster engine: who works which tour on which day (OR-Tools CP-SAT).
+
+One Boolean per (officer, day, shift template). Hard rules (availability, restrictions,
+roles, one tour a day, rest between tours from real zoneinfo times, successions, consecutive
+days with last week's tours, contracted hours, per-officer limits, minimum staffing, pairs,
+locks) are constraints; soft goals (patrol value where the risk is, fairness, requests, cover
+targets, stability on re-plan) are named objective parts.
+
+Determinism: the search runs a fixed number of workers (``[roster] workers``, default 2) and
+stops on CP-SAT's *deterministic* time (``max_deterministic_time``, ``time_limit_s``), so the
+same scenario and seed give the same roster on a busy or an idle machine. A wall-clock limit
+(``WALL_CAP_FACTOR`` x the time limit + ``WALL_CAP_MARGIN_S``) is only a safety cap; a result
+cut by it is logged as such.
+
+When no roster exists, `solve_roster` says why: quick counting checks first (a shift that
+cannot be staffed from the officers available, an officer who cannot reach their hours, a
+lock that breaks a rule), then a CP-SAT core over the rules (assumption literals and
+``sufficient_assumptions_for_infeasibility``), shrunk and worded per officer, day and rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from solver.domain import Officer, Scenario, ShiftTemplate
+from solver.roster_check import contracted_band_minutes, fairness_eligible, score_roster
+from solver.roster_result import (
+    Roster,
+    RosterChange,
+    RosterTour,
+    day_label,
+    form_units,
+    normalise_locks,
+    officer_label,
+)
+from solver.roster_value import shift_values, unit_fraction
+from solver.timeutil import elapsed_minutes, tour_minutes, tour_start_end
+
+log = logging.getLogger(__name__)
+
+#: Objective points are multiplied by this and rounded to integers for CP-SAT.
+OBJ_SCALE = 100
+#: Safety wall-clock cap: factor x time limit + margin (seconds).
+WALL_CAP_FACTOR = 3.0
+WALL_CAP_MARGIN_S = 5.0
+#: Effort spent explaining an infeasible scenario (deterministic seconds per core solve).
+EXPLAIN_LIMIT_S = 5.0
+
+Key = tuple[str, dt.date, str]
+
+
+@dataclass(frozen=True)
+class RosterProgress:
+    """A progress report: sent on every improving roster found by the search."""
+
+    solutions: int
+    objective: float
+    bound: float
+    elapsed_s: float
+
+    @property
+    def message(self) -> str:
+        return (
+            f"roster {self.solutions}: objective {self.objective:.1f}, "
+            f"bound {self.bound:.1f} ({self.elapsed_s:.1f} s)"
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Plain preparation: what each officer may do on each day, and what is fixed
+
+
+@dataclass
+class _Prep:
+    scenario: Scenario
+    dates: list[dt.date]
+    templates: dict[str, ShiftTemplate]
+    minutes: dict[tuple[dt.date, str], int]
+    #: (officer, day, shift) -> reason it is impossible (only impossible triples are listed)
+    blocked: dict[Key, str]
+    #: (officer, day) -> (shift or None, where the fix comes from)
+    fixed: dict[tuple[str, dt.date], tuple[str | None, str]]
+    #: (day, shift, day2, shift2) pairs too close for the minimum rest
+    rest_conflicts: list[tuple[dt.date, str, dt.date, str]]
+    previous: dict[tuple[str, dt.date], str] | None
+    replan_from: dt.date | None
+    problems: list[str] = field(default_factory=list)
+    rest_conflicts_set: set[tuple[dt.date, str, dt.date, str]] = field(default_factory=set)
+
+    def free(self, officer_id: str, day: dt.date, shift: str) -> bool:
+        return (officer_id, day, shift) not in self.blocked
+
+
+def _history_block(prep_rest_h: float, scenario: Scenario, officer: Officer, template, day):
+    """Reason a tour is impossible because of last week's tours, or None."""
+    templates = {t.name: t for t in scenario.shifts}
+    start, _ = tour_start_end(template, day, scenario.timezone)
+    for tour in scenario.history:
+        if tour.officer_id != officer.id or tour.shift not in templates:
+            continue
+        _, end = tour_start_end(templates[tour.shift], tour.date, scenario.timezone)
+        if tour.date < day and elapsed_minutes(end, start) < prep_rest_h * 60 - 1e-6:
+            return f"rest after {tour.shift} on {day_label(tour.date)}"
+        if tour.date == day - dt.timedelta(days=1) and template.name in tuple(
+            scenario.rules.forbidden_after.get(tour.shift, ())
+        ):
+            return f"{template.name} may not follow {tour.shift} of {day_label(tour.date)}"
+    return None
+
+
+def _prepare(
+    scenario: Scenario,
+    previous: Roster | None,
+    replan_from: dt.date | None,
+    locks: Sequence[object],
+) -> _Prep:
+    dates = list(scenario.dates)
+    templates = {t.name: t for t in scenario.shifts}
+    tz = scenario.timezone
+    minutes = {(d, s): tour_minutes(t, d, tz) for d in dates for s, t in templates.items()}
+    officers = {o.id: o for o in scenario.officers}
+    problems: list[str] = []
+    blocked: dict[Key, str] = {}
+    rest_h = scenario.rules.min_rest_h
+    for officer in scenario.officers:
+        for day in dates:
+            gone = officer.unavailable_on(day)
+            for name, template in templates.items():
+                reason = None
+                if not officer.can_patrol:
+                    reason = "restricted from patrol"
+                elif gone is not None:
+                    reason = gone.reason
+                elif template.night and "no_nights" in officer.restrictions:
+                    reason = "no nights"
+                elif "must_pair" in officer.restrictions and template.unit_size < 2:
+                    reason = "must patrol in a pair"
+                elif not template.allows_role(officer.role):
+                    reason = f"{officer.role} not on {name}"
+                elif officer.max_tours_of(name) == 0:
+                    reason = f"not on {name}"
+                else:
+                    reason = _history_block(rest_h, scenario, officer, template, day)
+                if reason is not None:
+                    blocked[(officer.id, day, name)] = reason
+    rest_conflicts = []
+    for i, day in enumerate(dates):
+        for later in dates[i + 1 : i + 3]:
+            for s1, t1 in templates.items():
+                _, end = tour_start_end(t1, day, tz)
+                for s2, t2 in templates.items():
+                    start, _ = tour_start_end(t2, later, tz)
+                    if elapsed_minutes(end, start) < rest_h * 60 - 1e-6:
+                        rest_conflicts.append((day, s1, later, s2))
+    fixed: dict[tuple[str, dt.date], tuple[str | None, str]] = {}
+    prev_map = None
+    if previous is not None:
+        prev_map = {(t.officer_id, t.date): t.shift for t in previous.assignments}
+        if replan_from is not None:
+            for officer in scenario.officers:
+                for day in dates:
+                    if day < replan_from:
+                        fixed[(officer.id, day)] = (
+                            prev_map.get((officer.id, day)),
+                            "kept from the previous roster",
+                        )
+    for (officer_id, day), shift in normalise_locks(scenario.rota).items():
+        fixed[(officer_id, day)] = (shift, "fixed rota")
+    for (officer_id, day), shift in normalise_locks(locks).items():
+        fixed[(officer_id, day)] = (shift, "locked")
+    for (officer_id, day), (shift, source) in list(fixed.items()):
+        if officer_id not in officers:
+            problems.append(
+                f"{source.capitalize()}: unknown officer {officer_id!r} on {day_label(day)}."
+            )
+            del fixed[(officer_id, day)]
+        elif shift is not None and shift not in templates:
+            problems.append(
+                f"{source.capitalize()}: {officer_label(officers[officer_id])} on "
+                f"{day_label(day)} has unknown shift {shift!r}."
+            )
+            del fixed[(officer_id, day)]
+        elif day not in set(dates):
+            del fixed[(officer_id, day)]
+    return _Prep(
+        scenario,
+        dates,
+        templates,
+        minutes,
+        blocked,
+        fixed,
+        rest_conflicts,
+        prev_map,
+        replan_from,
+        problems,
+        set(rest_conflicts),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Quick explanations by counting (no solver)
+
+
+def _why_not(prep: _Prep, officer: Officer, day: dt.date, shift: str) -> str | None:
+    """Why ``officer`` cannot work ``shift`` on ``day`` given what is fixed, or None."""
+    reason = prep.blocked.get((officer.id, day, shift))
+    if reason is not None:
+        return reason
+    fix = prep.fixed.get((officer.id, day))
+    if fix is not None and fix[0] != shift:
+        return f"{fix[1]}: {fix[0] or 'OFF'}"
+    rules = prep.scenario.rules
+    for other_day in (
+        day - dt.timedelta(days=2),
+        day - dt.timedelta(days=1),
+        day + dt.timedelta(days=1),
+        day + dt.timedelta(days=2),
+    ):
+        fix = prep.fixed.get((officer.id, other_day))
+        if fix is None or fix[0] is None:
+            continue
+        other = fix[0]
+        if other_day < day:
+            if (other_day, other, day, shift) in prep.rest_conflicts_set:
+                return f"rest after {other} on {day_label(other_day)}"
+            if other_day == day - dt.timedelta(days=1) and shift in tuple(
+                rules.forbidden_after.get(other, ())
+            ):
+                return f"{shift} may not follow {other}"
+        else:
+            if (day, shift, other_day, other) in prep.rest_conflicts_set:
+                return f"rest before {other} on {day_label(other_day)}"
+            if other_day == day + dt.timedelta(days=1) and other in tuple(
+                rules.forbidden_after.get(shift, ())
+            ):
+                return f"{other} on {day_label(other_day)} may not follow {shift}"
+    return None
+
+
+def _explain_by_counting(prep: _Prep) -> list[str]:
+    scenario = prep.scenario
+    lines: list[str] = list(prep.problems)
+    officers = {o.id: o for o in scenario.officers}
+    # locks that break a rule on their own
+    for (officer_id, day), (shift, source) in sorted(
+        prep.fixed.items(), key=lambda kv: (kv[0][1], kv[0][0])
+    ):
+        if shift is None:
+            continue
+        reason = prep.blocked.get((officer_id, day, shift))
+        if reason is not None:
+            lines.append(
+                f"{officer_label(officers[officer_id])} is fixed to {shift} on "
+                f"{day_label(day)} ({source}) but cannot work it: {reason}."
+            )
+    # shifts that cannot be staffed from the officers available
+    for shift, need in scenario.rules.min_units.items():
+        template = prep.templates.get(shift)
+        if template is None or need <= 0:
+            continue
+        size = max(1, template.unit_size)
+        for day in prep.dates:
+            able: dict[str, list[Officer]] = defaultdict(list)
+            unable: list[tuple[Officer, str]] = []
+            for officer in scenario.officers:
+                reason = _why_not(prep, officer, day, shift)
+                if reason is None:
+                    able[officer.station_id].append(officer)
+                else:
+                    unable.append((officer, reason))
+            capacity = sum(len(v) // size for v in able.values())
+            if capacity >= need:
+                continue
+            count = sum(len(v) for v in able.values())
+            if size == 1:
+                head = (
+                    f"{day_label(day)} {shift} needs {need} unit(s) but only {count} "
+                    f"officer(s) are available"
+                )
+            else:
+                per = (
+                    ", ".join(
+                        f"{len(v)} at {_station_name(scenario, s)}" for s, v in sorted(able.items())
+                    )
+                    or "none"
+                )
+                head = (
+                    f"{day_label(day)} {shift} needs {need} unit(s) of {size} but only "
+                    f"{capacity} can be formed (officers available: {per})"
+                )
+            relevant = [
+                (o, r) for o, r in unable if template.allows_role(o.role) and o.can_patrol
+            ] or unable
+            shown = ", ".join(f"{officer_label(o)} {r}" for o, r in relevant[:12])
+            more = f" and {len(relevant) - 12} more" if len(relevant) > 12 else ""
+            lines.append(f"{head} ({shown}{more})." if shown else f"{head}.")
+    # officers who cannot reach, or must exceed, their hours
+    for officer in scenario.officers:
+        if not officer.can_patrol:
+            continue
+        lo, hi, credited = contracted_band_minutes(scenario, officer)
+        most = least = 0
+        for day in prep.dates:
+            fix = prep.fixed.get((officer.id, day))
+            options = [
+                prep.minutes[(day, s)]
+                for s in prep.templates
+                if _why_not(prep, officer, day, s) is None
+            ]
+            if fix is not None:
+                options = [prep.minutes[(day, fix[0])]] if fix[0] is not None else [0]
+                least += options[0]
+            most += max(options, default=0)
+        who = officer_label(officer)
+        if most + credited < lo - 1e-6:
+            credit = f" plus {credited / 60:.1f} h credited for absence" if credited else ""
+            lines.append(
+                f"{who} needs at least {lo / 60:.1f} h over {scenario.days} days but "
+                f"can work at most {most / 60:.1f} h{credit} (the other days are "
+                "unavailable or fixed)."
+            )
+        if least > hi + 1e-6:
+            lines.append(
+                f"{who} may work at most {hi / 60:.1f} h over {scenario.days} days but "
+                f"the fixed tours already take {least / 60:.1f} h."
+            )
+    return lines
+
+
+def _station_name(scenario: Scenario, station_id: str) -> str:
+    try:
+        return scenario.station(station_id).name
+    except KeyError:
+        return station_id
+
+
+# --------------------------------------------------------------------------------------------
+# The CP-SAT model
+
+
+@dataclass
+class _Model:
+    model: cp_model.CpModel
+    x: dict[Key, cp_model.IntVar]
+    work: dict[tuple[str, dt.date], cp_model.IntVar]
+    groups: dict[tuple, cp_model.IntVar]
+    parts: dict[str, cp_model.LinearExpr | int]
+
+
+def _build(prep: _Prep, *, explain: bool) -> _Model:
+    scenario = prep.scenario
+    rules = scenario.rules
+    model = cp_model.CpModel()
+    dates = prep.dates
+    date_set = set(dates)
+    templates = prep.templates
+    patrol = [o for o in scenario.officers if o.can_patrol]
+    groups: dict[tuple, cp_model.IntVar] = {}
+
+    def enf(*key) -> list:
+        if not explain:
+            return []
+        if key not in groups:
+            groups[key] = model.new_bool_var("|".join(str(k) for k in key))
+        return [groups[key]]
+
+    x: dict[Key, cp_model.IntVar] = {}
+    work: dict[tuple[str, dt.date], cp_model.IntVar] = {}
+    for officer in patrol:
+        for day in dates:
+            xs = []
+            for name in templates:
+                if prep.free(officer.id, day, name):
+                    var = model.new_bool_var(f"x|{officer.id}|{day}|{name}")
+                    x[(officer.id, day, name)] = var
+                    xs.append(var)
+            w = model.new_bool_var(f"work|{officer.id}|{day}")
+            work[(officer.id, day)] = w
+            model.add(sum(xs) == w)
+
+    def xv(officer_id: str, day: dt.date, name: str):
+        return x.get((officer_id, day, name), 0)
+
+    # fixed officer-days (rota, locks, days kept on re-plan)
+    for (officer_id, day), (shift, _source) in sorted(prep.fixed.items(), key=str):
+        lits = enf("fixed", officer_id, day)
+        if shift is None:
+            if (officer_id, day) in work:
+                model.add(work[(officer_id, day)] == 0).only_enforce_if(lits)
+        elif (officer_id, day, shift) in x:
+            model.add(x[(officer_id, day, shift)] == 1).only_enforce_if(lits)
+        else:
+            model.add_bool_or([]).only_enforce_if(lits)
+
+    for officer in patrol:
+        oid = officer.id
+        # rest between tours and forbidden successions
+        for d1, s1, d2, s2 in prep.rest_conflicts:
+            a, b = x.get((oid, d1, s1)), x.get((oid, d2, s2))
+            if a is not None and b is not None:
+                model.add_bool_or([~a, ~b]).only_enforce_if(enf("rest", oid))
+        for i, day in enumerate(dates[:-1]):
+            nxt = dates[i + 1]
+            for s1, banned in rules.forbidden_after.items():
+                for s2 in banned:
+                    a, b = x.get((oid, day, s1)), x.get((oid, nxt, s2))
+                    if a is not None and b is not None:
+                        model.add_bool_or([~a, ~b]).only_enforce_if(enf("succession", oid))
+        # consecutive working days, last week's tours counted
+        limit = officer.max_consecutive_days
+        if limit is None:
+            limit = rules.max_consecutive_days
+        past = {t.date for t in scenario.history if t.officer_id == oid}
+        for end in dates:
+            window = [end - dt.timedelta(days=k) for k in range(limit + 1)]
+            inside = [work[(oid, d)] for d in window if d in date_set]
+            before = sum(1 for d in window if d not in date_set and d in past)
+            if len(inside) + before > limit:
+                model.add(sum(inside) <= limit - before).only_enforce_if(enf("consecutive", oid))
+        # minimum runs of work and of rest, inside the horizon
+        n = len(dates)
+        for least, on_run, key in (
+            (officer.min_consecutive_days, True, "min_run"),
+            (officer.min_consecutive_days_off, False, "min_off"),
+        ):
+            for length in range(1, least):
+                for first in range(1, n - length):
+                    last = first + length - 1
+                    if last + 1 > n - 1:
+                        continue
+                    run = [work[(oid, dates[k])] for k in range(first, last + 1)]
+                    edge = [work[(oid, dates[first - 1])], work[(oid, dates[last + 1])]]
+                    if on_run:
+                        clause = edge + [~v for v in run]
+                    else:
+                        clause = [~v for v in edge] + run
+                    model.add_bool_or(clause).only_enforce_if(enf(key, oid))
+        # tours per shift, weekends
+        for name, most in officer.max_tours:
+            if name in templates and most > 0:
+                xs = [x[(oid, d, name)] for d in dates if (oid, d, name) in x]
+                if len(xs) > most:
+                    model.add(sum(xs) <= most).only_enforce_if(enf("max_tours", oid, name))
+        if officer.max_weekends is not None:
+            weekends: dict[dt.date, list] = defaultdict(list)
+            for day in dates:
+                if day.weekday() >= 5:
+                    weekends[day - dt.timedelta(days=day.weekday() - 5)].append(work[(oid, day)])
+            flags = []
+            for days_worked in weekends.values():
+                flag = model.new_bool_var("")
+                model.add_max_equality(flag, days_worked)
+                flags.append(flag)
+            if len(flags) > officer.max_weekends:
+                model.add(sum(flags) <= officer.max_weekends).only_enforce_if(enf("weekends", oid))
+        # hours
+        lo, hi, credited = contracted_band_minutes(scenario, officer)
+        worked = sum(prep.minutes[(d, s)] * v for (o, d, s), v in x.items() if o == oid)
+        if lo - credited > 0:
+            model.add(worked >= math.ceil(lo - credited - 1e-6)).only_enforce_if(
+                enf("hours_min", oid)
+            )
+        if hi != math.inf:
+            model.add(worked <= math.floor(hi + 1e-6)).only_enforce_if(enf("hours_max", oid))
+
+    # units, pairs and minimum staffing
+    units: dict[tuple[dt.date, str], object] = {}
+    stations = sorted({o.station_id for o in patrol})
+    for day in dates:
+        for name, template in templates.items():
+            size = max(1, template.unit_size)
+            if size == 1:
+                units[(day, name)] = sum(xv(o.id, day, name) for o in patrol)
+                continue
+            total = []
+            for station in stations:
+                xs = [
+                    x[(o.id, day, name)]
+                    for o in patrol
+                    if o.station_id == station and (o.id, day, name) in x
+                ]
+                if not xs:
+                    continue
+                pairs = model.new_int_var(0, len(xs) // size, f"units|{day}|{name}|{station}")
+                model.add(size * pairs <= sum(xs))
+                model.add(size * pairs >= sum(xs)).only_enforce_if(
+                    enf("pairing", day, name, station)
+                )
+                total.append(pairs)
+            units[(day, name)] = sum(total)
+    for name, need in rules.min_units.items():
+        if name not in templates or need <= 0:
+            continue
+        for day in dates:
+            model.add(units[(day, name)] >= need).only_enforce_if(enf("staffing", day, name))
+
+    parts: dict[str, object] = {}
+    if not explain:
+        parts = _objective(prep, model, x, work, units, patrol)
+        penalty = sum(v for k, v in parts.items() if k != "patrol_value")
+        model.minimize(penalty - parts.get("patrol_value", 0))
+    return _Model(model, x, work, groups, parts)
+
+
+def _scaled(points: float) -> int:
+    return int(round(points * OBJ_SCALE))
+
+
+def _objective(prep: _Prep, model, x, work, units, patrol) -> dict[str, object]:
+    scenario = prep.scenario
+    weights = scenario.roster_weights
+    dates = prep.dates
+    date_set = set(dates)
+    parts: dict[str, object] = {}
+
+    # patrol value with diminishing returns per extra unit
+    value_terms = []
+    for (day, name), first in sorted(shift_values(scenario).items()):
+        if first <= 0:
+            continue
+        count = units[(day, name)]
+        template = prep.templates[name]
+        most = sum(1 for o in patrol if (o.id, day, name) in x) // max(1, template.unit_size)
+        previous_flag = None
+        for k in range(1, min(most, len(weights.diminishing)) + 1):
+            coef = _scaled(first * unit_fraction(k, weights.diminishing))
+            flag = model.new_bool_var(f"unit{k}|{day}|{name}")
+            model.add(count >= k).only_enforce_if(flag)
+            model.add(count <= k - 1).only_enforce_if(~flag)
+            if previous_flag is not None:
+                model.add_implication(flag, previous_flag)
+            previous_flag = flag
+            value_terms.append(coef * flag)
+    parts["patrol_value"] = sum(value_terms)
+
+    # requests
+    request_terms = []
+    for officer in scenario.officers:
+        for request in officer.requests:
+            if request.date not in date_set:
+                continue
+            weight = weights.request if request.weight is None else request.weight
+            coef = _scaled(weight)
+            if coef == 0:
+                continue
+            oid, day = officer.id, request.date
+            if request.shift is None:
+                worked = work.get((oid, day), 0)
+                request_terms.append(coef * (1 - worked) if request.avoid else coef * worked)
+            else:
+                var = x.get((oid, day, request.shift), 0)
+                request_terms.append(coef * var if request.avoid else coef * (1 - var))
+    parts["requests"] = sum(request_terms)
+
+    # cover targets
+    under_terms, over_terms = [], []
+    for target in scenario.rules.cover_targets:
+        if target.shift not in prep.templates:
+            continue
+        for day in [target.date] if target.date is not None else dates:
+            if day not in date_set:
+                continue
+            count = units[(day, target.shift)]
+            top = len(patrol)
+            if target.under_weight:
+                under = model.new_int_var(0, max(0, target.units), "")
+                model.add_max_equality(under, [target.units - count, 0])
+                under_terms.append(_scaled(target.under_weight) * under)
+            if target.over_weight:
+                over = model.new_int_var(0, top, "")
+                model.add_max_equality(over, [count - target.units, 0])
+                over_terms.append(_scaled(target.over_weight) * over)
+    parts["cover_under"] = sum(under_terms)
+    parts["cover_over"] = sum(over_terms)
+
+    # fairness
+    night_names = [t.name for t in scenario.shifts if t.night]
+    night_ok, weekend_ok = fairness_eligible(scenario)
+    for part, weight, eligible, count_of in (
+        (
+            "fairness_nights",
+            weights.fairness_nights,
+            night_ok,
+            lambda oid: sum(x.get((oid, d, s), 0) for d in dates for s in night_names),
+        ),
+        (
+            "fairness_weekends",
+            weights.fairness_weekends,
+            weekend_ok,
+            lambda oid: sum(work.get((oid, d), 0) for d in dates if d.weekday() >= 5),
+        ),
+    ):
+        if not weight or len(eligible) < 2:
+            parts[part] = 0
+            continue
+        top = model.new_int_var(0, len(dates), f"{part}|max")
+        low = model.new_int_var(0, len(dates), f"{part}|min")
+        for oid in eligible:
+            count = count_of(oid)
+            model.add(top >= count)
+            model.add(low <= count)
+        parts[part] = _scaled(weight) * (top - low)
+
+    # stability on re-plan
+    change_terms = []
+    if prep.previous is not None and weights.change:
+        start = prep.replan_from or dates[0]
+        coef = _scaled(weights.change)
+        for officer in scenario.officers:
+            for day in dates:
+                if day < start:
+                    continue
+                old = prep.previous.get((officer.id, day))
+                if old is None:
+                    worked = work.get((officer.id, day), 0)
+                    change_terms.append(coef * worked)
+                else:
+                    change_terms.append(coef * (1 - x.get((officer.id, day, old), 0)))
+    parts["changes"] = sum(change_terms)
+    return parts
+
+
+# --------------------------------------------------------------------------------------------
+# Solving
+
+
+class _Watcher(cp_model.CpSolverSolutionCallback):
+    """Reports progress on each improving solution."""
+
+    def __init__(self, progress: Callable[[RosterProgress], None] | None) -> None:
+        super().__init__()
+        self._progress = progress
+        self.solutions = 0
+        self._t0 = time.monotonic()
+
+    def on_solution_callback(self) -> None:
+        self.solutions += 1
+        if self._progress is not None:
+            try:
+                self._progress(
+                    RosterProgress(
+                        self.solutions,
+                        self.objective_value / OBJ_SCALE,
+                        self.best_objective_bound / OBJ_SCALE,
+                        time.monotonic() - self._t0,
+                    )
+                )
+            except Exception:  # a faulty observer must not kill the search
+                log.exception("roster progress callback failed")
+
+
+def _watch_cancel(solver: cp_model.CpSolver, cancel, done: threading.Event) -> threading.Thread:
+    def poll() -> None:
+        while not done.wait(0.05):
+            if cancel.is_set():
+                solver.stop_search()
+                return
+
+    thread = threading.Thread(target=poll, name="roster-cancel", daemon=True)
+    thread.start()
+    return thread
+
+
+def _parameters(scenario: Scenario, time_limit_s: float, seed: int) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers = max(1, int(scenario.roster_weights.workers))
+    params.random_seed = int(seed)
+    params.max_deterministic_time = float(time_limit_s)
+    params.max_time_in_seconds = float(time_limit_s) * WALL_CAP_FACTOR + WALL_CAP_MARGIN_S
+    params.interleave_search = params.num_workers > 1
+    # Ctrl-C is the caller's: it stops the search through the cancel hook (CP-SAT's own
+    # SIGINT handler aborts the process when the solve runs outside the main thread).
+    params.catch_sigint_signal = False
+    return solver
+
+
+def solve_roster(
+    scenario: Scenario,
+    *,
+    previous: Roster | None = None,
+    replan_from: dt.date | None = None,
+    locks: Sequence[object] = (),
+    time_limit_s: float | None = None,
+    seed: int | None = None,
+    progress: Callable[[RosterProgress], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> Roster:
+    """Plan who works which tour on which day.
+
+    Parameters
+    ----------
+    scenario
+        Officers, shift templates, rules (``scenario.rules``), soft weights
+        (``scenario.roster_weights``), the fixed rota and last week's tours (``history``).
+    previous, replan_from
+        Re-plan: days before ``replan_from`` keep ``previous``'s tours; from it on each
+        officer-day that differs from ``previous`` costs ``[roster] change`` points. With
+        ``previous`` and no date, every day may change at that cost.
+    locks
+        Officer-days the planner fixed: tours, or ``(officer_id, date, shift_or_None)``
+        (None: the officer is off that day).
+    time_limit_s
+        Search effort in deterministic seconds (default ``[roster] time_limit_s``).
+    seed
+        Random seed (default ``[roster] seed``). Same inputs and seed give the same roster.
+    progress
+        Called with a `RosterProgress` on each improving roster (from a solver thread).
+    cancel
+        An object with ``is_set()`` (e.g. `threading.Event`): when set, the search stops
+        within about 0.1 s and the best roster so far is returned (status ``cancelled``).
+
+    Returns
+    -------
+    Roster
+        Status ``optimal``/``feasible`` with tours, objective, bound and named parts;
+        ``infeasible`` with explanation lines naming officer, day and rule; ``cancelled``;
+        or ``unknown`` when the time ran out before any roster was found.
+    """
+    t0 = time.monotonic()
+    weights = scenario.roster_weights
+    limit = float(weights.time_limit_s if time_limit_s is None else time_limit_s)
+    seed = int(weights.seed if seed is None else seed)
+    prep = _prepare(scenario, previous, replan_from, locks)
+
+    quick = _explain_by_counting(prep)
+    if quick:
+        log.info("roster: infeasible by counting (%d reasons)", len(quick))
+        return Roster(
+            status="infeasible",
+            explanation=("No roster can meet every rule:", *quick),
+            wall_s=time.monotonic() - t0,
+            mode="plan",
+        )
+    if cancel is not None and cancel.is_set():
+        return Roster(status="cancelled", wall_s=time.monotonic() - t0, mode="plan")
+
+    built = _build(prep, explain=False)
+    if previous is not None:
+        prev = {(t.officer_id, t.date): t.shift for t in previous.assignments}
+        for (oid, day, name), var in built.x.items():
+            built.model.add_hint(var, prev.get((oid, day)) == name)
+    solver = _parameters(scenario, limit, seed)
+    watcher = _Watcher(progress)
+    done = threading.Event()
+    if cancel is not None:
+        _watch_cancel(solver, cancel, done)
+    try:
+        status = solver.solve(built.model, watcher)
+    finally:
+        done.set()
+    cancelled = cancel is not None and cancel.is_set()
+    wall = time.monotonic() - t0
+    log.info(
+        "roster: %s after %.2f s (deterministic %.2f), %d solutions",
+        solver.status_name(status),
+        solver.wall_time,
+        solver.deterministic_time,
+        watcher.solutions,
+    )
+    if wall > limit * WALL_CAP_FACTOR + WALL_CAP_MARGIN_S - 0.5 and not cancelled:
+        log.warning(
+            "roster: stopped by the wall-clock safety cap; the result may differ between runs"
+        )
+
+    if status == cp_model.INFEASIBLE:
+        lines = _explain_by_core(prep, seed)
+        return Roster(
+            status="infeasible",
+            explanation=("No roster can meet every rule:", *lines),
+            wall_s=time.monotonic() - t0,
+            deterministic_s=solver.deterministic_time,
+            mode="plan",
+        )
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        state = "cancelled" if cancelled else "unknown"
+        text = (
+            "Cancelled before any roster was found."
+            if cancelled
+            else f"No roster found within {limit:g} s of search; allow more time."
+        )
+        return Roster(
+            status=state,
+            explanation=(text,),
+            wall_s=wall,
+            deterministic_s=solver.deterministic_time,
+            mode="plan",
+        )
+
+    tours = [
+        RosterTour(oid, day, name, scenario.officer(oid).station_id)
+        for (oid, day, name), var in sorted(built.x.items())
+        if solver.boolean_value(var)
+    ]
+    tours = list(form_units(scenario, tours))
+    parts = {
+        k: solver.value(v) / OBJ_SCALE if not isinstance(v, int) else v / OBJ_SCALE
+        for k, v in built.parts.items()
+    }
+    _, penalties = score_roster(
+        scenario,
+        tours,
+        previous=previous.assignments if previous else None,
+        replan_from=replan_from,
+    )
+    changes: list[RosterChange] = []
+    if previous is not None:
+        old = {(t.officer_id, t.date): t.shift for t in previous.assignments}
+        new = {(t.officer_id, t.date): t.shift for t in tours}
+        for officer in scenario.officers:
+            for day in prep.dates:
+                if old.get((officer.id, day)) != new.get((officer.id, day)):
+                    changes.append(
+                        RosterChange(
+                            officer.id, day, old.get((officer.id, day)), new.get((officer.id, day))
+                        )
+                    )
+    if cancelled:
+        state = "cancelled"
+    else:
+        state = "optimal" if status == cp_model.OPTIMAL else "feasible"
+    return Roster(
+        status=state,
+        assignments=tuple(tours),
+        objective=solver.objective_value / OBJ_SCALE,
+        bound=solver.best_objective_bound / OBJ_SCALE,
+        parts=parts,
+        penalties=tuple(penalties),
+        changes=tuple(changes),
+        wall_s=time.monotonic() - t0,
+        deterministic_s=solver.deterministic_time,
+        mode="plan",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Explaining infeasibility with a core of rules
+
+
+def _core(prep: _Prep, assumed: list[tuple], seed: int) -> list[tuple] | None:
+    """A subset of ``assumed`` rule groups that cannot hold together, or None if they can."""
+    built = _build(prep, explain=True)
+    keys = [k for k in assumed if k in built.groups]
+    for key, lit in built.groups.items():
+        if key not in set(keys):
+            built.model.add(lit == 0)
+    built.model.add_assumptions([built.groups[k] for k in keys])
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.max_deterministic_time = EXPLAIN_LIMIT_S
+    solver.parameters.max_time_in_seconds = EXPLAIN_LIMIT_S * WALL_CAP_FACTOR
+    status = solver.solve(built.model)
+    if status != cp_model.INFEASIBLE:
+        return None if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else keys
+    index = {built.groups[k].index: k for k in keys}
+    return [index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in index]
+
+
+def _explain_by_core(prep: _Prep, seed: int) -> list[str]:
+    all_keys = list(_build(prep, explain=True).groups)
+    core = _core(prep, all_keys, seed)
+    if not core:
+        return [
+            "The rules conflict, but no small set of conflicting rules was found in the "
+            "time allowed."
+        ]
+    # shrink: drop each group that is not needed for the conflict
+    if len(core) <= 40:
+        kept = list(core)
+        for key in list(core):
+            trial = [k for k in kept if k != key]
+            if trial and _core(prep, trial, seed) is not None:
+                kept = trial
+        core = kept
+    return [_describe(prep, key) for key in sorted(core, key=str)]
+
+
+def _describe(prep: _Prep, key: tuple) -> str:
+    scenario = prep.scenario
+    rules = scenario.rules
+    kind = key[0]
+
+    def who(officer_id: str) -> str:
+        return officer_label(scenario.officer(officer_id))
+
+    if kind == "staffing":
+        _, day, shift = key
+        free = [o for o in scenario.officers if _why_not(prep, o, day, shift) is None]
+        gone = [
+            f"{officer_label(o)} {prep.blocked[(o.id, day, shift)]}"
+            for o in scenario.officers
+            if (o.id, day, shift) in prep.blocked
+            and o.can_patrol
+            and scenario.shift(shift).allows_role(o.role)
+        ]
+        text = (
+            f"{day_label(day)} {shift} needs at least {rules.min_units[shift]} unit(s) "
+            f"(minimum staffing); {len(free)} officer(s) could work it"
+        )
+        if gone:
+            text += f"; not available: {', '.join(gone[:10])}"
+        return text + "."
+    if kind in ("hours_min", "hours_max"):
+        officer = scenario.officer(key[1])
+        lo, hi, credited = contracted_band_minutes(scenario, officer)
+        credit = f", {credited / 60:.1f} h credited for absence" if credited else ""
+        if kind == "hours_min":
+            return (
+                f"{who(key[1])} must work at least {(lo - credited) / 60:.1f} h over "
+                f"{scenario.days} days (contracted hours{credit})."
+            )
+        return (
+            f"{who(key[1])} may work at most {hi / 60:.1f} h over "
+            f"{scenario.days} days (contracted hours)."
+        )
+    if kind == "consecutive":
+        officer = scenario.officer(key[1])
+        limit = officer.max_consecutive_days or rules.max_consecutive_days
+        past = sorted(t.date for t in scenario.history if t.officer_id == key[1])
+        extra = f", counting last week's tours up to {day_label(past[-1])}" if past else ""
+        return f"{who(key[1])} may work at most {limit} days in a row{extra}."
+    if kind == "rest":
+        return f"{who(key[1])} needs at least {rules.min_rest_h:g} h rest between tours."
+    if kind == "succession":
+        pairs = "; ".join(f"{', '.join(v)} not after {k}" for k, v in rules.forbidden_after.items())
+        return f"{who(key[1])}: forbidden successions ({pairs})."
+    if kind == "fixed":
+        _, officer_id, day = key
+        shift, source = prep.fixed[(officer_id, day)]
+        return f"{who(officer_id)} is fixed to {shift or 'OFF'} on {day_label(day)} ({source})."
+    if kind == "pairing":
+        _, day, shift, station = key
+        return (
+            f"{day_label(day)} {shift} at {_station_name(scenario, station)}: officers "
+            f"patrol in units of {scenario.shift(shift).unit_size}."
+        )
+    if kind == "max_tours":
+        officer = scenario.officer(key[1])
+        return f"{who(key[1])} may work at most {officer.max_tours_of(key[2])} {key[2]} tours."
+    if kind == "weekends":
+        officer = scenario.officer(key[1])
+        return f"{who(key[1])} may work at most {officer.max_weekends} weekend(s)."
+    if kind == "min_run":
+        officer = scenario.officer(key[1])
+        return f"{who(key[1])} works at least {officer.min_consecutive_days} days in a row."
+    if kind == "min_off":
+        officer = scenario.officer(key[1])
+        return f"{who(key[1])} needs at least {officer.min_consecutive_days_off} days off in a row."
+    return " ".join(str(k) for k in key)

@@ -1,0 +1,317 @@
+"""Walking routes per unit and shift with OR-Tools routing (the only module that imports it).
+
+Pipeline for one shift (`plan_shift_routes`):
+
+1. A ruin-and-recreate search (`solver.routes_search`, numpy) builds and improves the
+   visit sequences under the exact rules (windows, minimum gap across units and earlier
+   shifts, break window, return in time). It stops after a fixed number of iterations, so the
+   same inputs and seed give the same routes whatever the machine's load.
+2. Optionally, an OR-Tools routing search (`routing_search_s` > 0) over the full model
+   (one optional copy per possible visit, the minimum gap as one disjunctive constraint of
+   ``gap + dwell`` intervals per hotspot, breaks as break intervals) starts from the
+   search's routes and may improve them.
+3. The routing model with the chosen sequences fixed places every unit's meal break with the
+   routing library's break intervals (`SetBreakIntervalsOfVehicle`) and times every stop;
+   the result is read back from the assignment (`IntervalVarContainer`).
+
+`solve_routes` (in `solver.routes_scenario`) does this for every shift of a scenario.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from solver.routes_core import BREAK, RouteProblem, RouteSchedule, Stop
+from solver.routes_plan import ShiftPlan, build_shift_plan
+from solver.routes_search import SearchParams, SearchResult, search_routes
+
+log = logging.getLogger(__name__)
+
+
+class RouteCancel:
+    """A cancel hook that works from any thread.
+
+    ``cancel()`` sets the flag polled by the search and calls ``CancelSearch()`` on any
+    routing model currently solving, so the call returns quickly with the best routes.
+    """
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._models: list[pywrapcp.RoutingModel] = []
+
+    def cancel(self) -> None:
+        self._event.set()
+        with self._lock:
+            for model in self._models:
+                model.CancelSearch()
+
+    def __call__(self) -> bool:
+        return self._event.is_set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def _attach(self, model: pywrapcp.RoutingModel) -> None:
+        with self._lock:
+            self._models.append(model)
+            if self._event.is_set():
+                model.CancelSearch()
+
+    def _detach(self, model: pywrapcp.RoutingModel) -> None:
+        with self._lock:
+            if model in self._models:
+                self._models.remove(model)
+
+
+CancelLike = RouteCancel | threading.Event | Callable[[], bool] | None
+
+
+def _poll(cancel: CancelLike) -> Callable[[], bool] | None:
+    if cancel is None:
+        return None
+    if isinstance(cancel, threading.Event):
+        return cancel.is_set
+    return cancel
+
+
+class _Watch:
+    """Calls ``CancelSearch`` on a routing model when a polled cancel hook fires."""
+
+    def __init__(self, model: pywrapcp.RoutingModel, cancel: CancelLike):
+        self.model = model
+        self.cancel = cancel
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> _Watch:
+        if isinstance(self.cancel, RouteCancel):
+            self.cancel._attach(self.model)
+        elif self.cancel is not None:
+            poll = _poll(self.cancel)
+
+            def run() -> None:
+                while not self._stop.wait(0.05):
+                    if poll is not None and poll():
+                        self.model.CancelSearch()
+                        return
+
+            self._thread = threading.Thread(target=run, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if isinstance(self.cancel, RouteCancel):
+            self.cancel._detach(self.model)
+        if self._thread is not None:
+            self._thread.join(timeout=1.0)
+
+
+@dataclass(frozen=True)
+class _Fixed:
+    """Result of timing fixed sequences with the routing model."""
+
+    starts: list[list[int]]
+    breaks: list[tuple[int, int] | None]
+    leaves: list[int]
+    backs: list[int]
+
+
+def time_fixed_routes(problem: RouteProblem, routes: Sequence[Sequence[Stop]], schedules: Sequence[RouteSchedule], *, time_limit_s: float = 10.0, cancel: CancelLike = None) -> _Fixed | None:
+    """Time fixed visit sequences and place each unit's break with routing break intervals.
+
+    The visits keep the start times the search gave them (so gaps and values stay as
+    found); the routing model places the breaks in the slack between stops, inside their
+    windows, and sets when each unit leaves and gets back. Returns None when the model finds
+    no solution.
+    """
+    units = problem.units
+    R = len(units)
+    visit_nodes: list[tuple[int, int, int]] = []  # (unit, hotspot, matrix node)
+    visit_start: list[int] = []
+    per_unit_idx: list[list[int]] = []
+    for r, stops in enumerate(routes):
+        idx = []
+        sched = schedules[r]
+        for k, (h, node) in enumerate(stops):
+            if h < 0:
+                continue
+            idx.append(2 * R + len(visit_nodes))
+            visit_nodes.append((r, h, node))
+            visit_start.append(sched.start[k])
+        per_unit_idx.append(idx)
+    n = 2 * R + len(visit_nodes)
+    mat_node = [u.depot for u in units] + [u.depot for u in units] + [v[2] for v in visit_nodes]
+    service = [0] * (2 * R) + [problem.hotspots[v[1]].dwell for v in visit_nodes]
+    T = problem.travel
+    matrix = [[int(T[mat_node[a], mat_node[b]]) + service[a] if a != b else 0 for b in range(n)] for a in range(n)]
+    manager = pywrapcp.RoutingIndexManager(n, R, list(range(R)), list(range(R, 2 * R)))
+    routing = pywrapcp.RoutingModel(manager)
+    transit = routing.RegisterTransitMatrix(matrix)
+    routing.SetArcCostEvaluatorOfAllVehicles(transit)
+    horizon = max([u.end for u in units] + [0]) + 1
+    routing.AddDimension(transit, horizon, horizon, False, "time")
+    tdim = routing.GetDimensionOrDie("time")
+    solver = routing.solver()
+    for r, u in enumerate(units):
+        tdim.CumulVar(routing.Start(r)).SetRange(u.start, u.end)
+        tdim.CumulVar(routing.End(r)).SetRange(u.start, u.end)
+    for j, s in enumerate(visit_start):
+        tdim.CumulVar(manager.NodeToIndex(2 * R + j)).SetRange(s, s)
+    node_visit_transits = [service[manager.IndexToNode(i)] for i in range(routing.Size() + R)]
+    break_vars: list[pywrapcp.IntervalVar | None] = []
+    for r, u in enumerate(units):
+        if u.break_len > 0:
+            iv = solver.FixedDurationIntervalVar(u.break_earliest, u.break_latest_end - u.break_len, u.break_len, False, f"break_{r}")
+            tdim.SetBreakIntervalsOfVehicle([iv], r, node_visit_transits)
+            break_vars.append(iv)
+        else:
+            break_vars.append(None)
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+    params.solution_limit = 1
+    params.time_limit.FromMilliseconds(int(time_limit_s * 1000))
+    routing.CloseModelWithParameters(params)
+    for r in range(R):
+        chain = [routing.Start(r)] + [manager.NodeToIndex(i) for i in per_unit_idx[r]] + [routing.End(r)]
+        for a, b in zip(chain, chain[1:], strict=False):
+            solver.Add(routing.NextVar(a) == b)
+    with _Watch(routing, cancel):
+        sol = routing.SolveWithParameters(params)
+    if sol is None:
+        log.warning("routing model found no timing for the fixed routes (status %s)", routing.status())
+        return None
+    starts = []
+    leaves, backs = [], []
+    for r in range(R):
+        starts.append([sol.Value(tdim.CumulVar(manager.NodeToIndex(i))) for i in per_unit_idx[r]])
+        leaves.append(sol.Min(tdim.CumulVar(routing.Start(r))))
+        backs.append(sol.Min(tdim.CumulVar(routing.End(r))))
+    found: dict[str, tuple[int, int]] = {}
+    container = sol.IntervalVarContainer()
+    for i in range(container.Size()):
+        el = container.Element(i)
+        if el.PerformedValue():
+            found[el.Var().Name()] = (el.StartValue(), el.StartValue() + el.DurationValue())
+    breaks = [found.get(f"break_{r}") if break_vars[r] is not None else None for r in range(R)]
+    # leave as late as the first stop allows, given the break: the unit waits at the station
+    return _Fixed(starts, breaks, leaves, backs)
+
+
+def _plan_from_search(problem: RouteProblem, res: SearchResult, fixed: _Fixed | None, method: str) -> ShiftPlan:
+    T = problem.travel
+    times = []
+    breaks: list[tuple[int, int] | None] = []
+    leaves, backs = [], []
+    for r, stops in enumerate(res.routes):
+        unit = problem.units[r]
+        sched = res.schedules[r]
+        visits = [(k, h, n) for k, (h, n) in enumerate(stops) if h >= 0]
+        if fixed is not None:
+            starts = fixed.starts[r]
+            brk = fixed.breaks[r]
+        else:
+            starts = [sched.start[k] for k, _h, _n in visits]
+            bk = [k for k, (h, _n) in enumerate(stops) if h < 0]
+            brk = (sched.start[bk[0]], sched.end[bk[0]]) if bk else None
+        loc, free = unit.depot, unit.start
+        tm = []
+        for (_k, h, n), s in zip(visits, starts, strict=True):
+            walk = int(T[loc, n])
+            arrive = free + walk
+            if brk is not None and free <= brk[0] and brk[1] + walk <= s:
+                arrive = brk[1] + walk  # break where the unit is, then walk on
+            tm.append((arrive, s, s + problem.hotspots[h].dwell))
+            loc, free = n, s + problem.hotspots[h].dwell
+        back = free + int(T[loc, unit.depot])
+        if brk is not None and brk[0] >= free:
+            back = max(back, brk[1] + int(T[loc, unit.depot]))
+        times.append(tm)
+        breaks.append(brk)
+        leaves.append(unit.start)
+        backs.append(back)
+    return build_shift_plan(problem, res.routes, times, breaks, backs, leaves=leaves, method=method)
+
+
+def plan_shift_routes(
+    problem: RouteProblem,
+    *,
+    iterations: int | None = None,
+    time_limit_s: float = 60.0,
+    seed: int = 0,
+    variety_pct: float = 0.0,
+    variety_key: int = 0,
+    progress: Callable[[float, float], None] | None = None,
+    cancel: CancelLike = None,
+    search: SearchParams | None = None,
+) -> ShiftPlan:
+    """Plan one shift's routes: search, then breaks and times through the routing model.
+
+    Parameters
+    ----------
+    problem
+        The shift's route problem (units, hotspots, matrix, earlier visits).
+    iterations
+        Improvement iterations (the deterministic stop); default scales with the problem.
+    time_limit_s
+        Wall-clock safety cap for the whole shift.
+    seed
+        Random seed; the same inputs and seed give the same routes.
+    variety_pct
+        When > 0, pick among distinct plans within this percentage of the best found, by
+        ``seed`` and ``variety_key`` (e.g. the date's ordinal), so days differ.
+    progress
+        Called with (best value so far, elapsed seconds).
+    cancel
+        `RouteCancel`, `threading.Event` or a callable; stops the search and keeps the best.
+
+    Returns
+    -------
+    ShiftPlan
+        Per unit the visits, break and totals, and the unmet targets with reasons.
+    """
+    t0 = time.perf_counter()
+    if iterations is None:
+        n = len(problem.hotspots) + 10 * len(problem.units)
+        iterations = int(min(max(10 * n, 300), 3000))
+    mixed_seed = seed if variety_pct <= 0 else (seed * 1_000_003 + variety_key) % (2**31)
+    base = search or SearchParams()
+    params = SearchParams(
+        iterations=iterations,
+        time_cap_s=max(time_limit_s * 0.9, 0.05),
+        seed=mixed_seed,
+        noise=base.noise,
+        ratio_power=base.ratio_power,
+        max_candidates_per_hotspot=base.max_candidates_per_hotspot,
+        pool_within=variety_pct / 100.0,
+        pool_size=base.pool_size,
+    )
+    res = search_routes(problem, params, progress=progress, cancel=_poll(cancel))
+    method = "search"
+    if variety_pct > 0 and len(res.pool) > 1:
+        import numpy as np
+
+        pick = int(np.random.default_rng(mixed_seed).integers(0, len(res.pool)))
+        chosen = res.pool[pick][1]
+        res = search_routes(problem, SearchParams(iterations=0, seed=mixed_seed), start=chosen)
+        method = "search (variety)"
+    if not problem.units:
+        return _plan_from_search(problem, res, None, method)
+    remaining = max(time_limit_s - (time.perf_counter() - t0), 1.0)
+    fixed = time_fixed_routes(problem, res.routes, res.schedules, time_limit_s=remaining, cancel=None)
+    if fixed is None:
+        log.warning("breaks kept as placed by the search")
+        return _plan_from_search(problem, res, None, method + ", breaks by search")
+    return _plan_from_search(problem, res, fixed, method + ", breaks by routing")
+
+
+__all__ = ["BREAK", "RouteCancel", "plan_shift_routes", "time_fixed_routes"]

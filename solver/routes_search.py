@@ -1,0 +1,579 @@
+"""Construct and improve routes: best-ratio insertion with noise inside a ruin-and-recreate search.
+
+Solver-free (numpy only). The state keeps, per unit, the ordered stops and their exact
+earliest-time schedule (`solver.routes_core.schedule_route`). Insertion candidates are
+scored for every unit and position at once with numpy, using each stop's latest feasible
+arrival (computed backwards), so a candidate is checked in O(1); the chosen insertion is
+then re-scheduled exactly before it is kept. The improvement loop removes part of the plan
+(random visits, a stretch of a route, a time slice across units, or the weakest visits),
+re-inserts greedily with noise, and accepts by simulated annealing. It stops after a fixed
+number of iterations (deterministic) or at a wall-clock cap (safety only).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from solver.routes_core import (
+    BREAK,
+    NO_LIMIT,
+    RouteProblem,
+    RouteSchedule,
+    Stop,
+    route_travel,
+    routes_value,
+    schedule_route,
+)
+
+log = logging.getLogger(__name__)
+
+_KEY = 1 << 40
+_NEG = -1.0e300
+
+
+@dataclass
+class SearchResult:
+    """Best routes found: per unit the stops, their schedule, and the objective parts."""
+
+    routes: list[list[Stop]]
+    schedules: list[RouteSchedule]
+    value: float
+    travel: int
+    iterations: int
+    elapsed_s: float
+    history: list[tuple[float, float]] = field(default_factory=list)
+    pool: list[tuple[float, list[list[Stop]]]] = field(default_factory=list)
+
+    @property
+    def objective(self) -> float:
+        return self.value
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """Knobs of the search. ``iterations`` is the deterministic stop; ``time_cap_s`` a safety cap."""
+
+    iterations: int = 2000
+    time_cap_s: float = 60.0
+    seed: int = 0
+    noise: float = 0.9
+    ratio_power: float = 1.0
+    temperature: float = 0.05
+    restart_after: int = 400
+    max_candidates_per_hotspot: int = 4
+    pool_within: float = 0.0
+    pool_size: int = 12
+
+
+class _State:
+    """Mutable working solution."""
+
+    def __init__(self, problem: RouteProblem, routes: list[list[Stop]]):
+        self.p = problem
+        self.routes = [list(r) for r in routes]
+        self.scheds: list[RouteSchedule] = [None] * len(routes)  # type: ignore[list-item]
+        for r in range(len(routes)):
+            self.scheds[r] = schedule_route(problem, problem.units[r], self.routes[r], self.others(r))
+
+    def copy(self) -> _State:
+        new = object.__new__(_State)
+        new.p = self.p
+        new.routes = [list(r) for r in self.routes]
+        new.scheds = list(self.scheds)
+        return new
+
+    def others(self, r: int) -> dict[int, list[tuple[int, int]]]:
+        out: dict[int, list[tuple[int, int]]] = {}
+        for pv in self.p.prior:
+            out.setdefault(pv.hotspot, []).append((pv.start, pv.end))
+        for q, sched in enumerate(self.scheds):
+            if q == r or sched is None:
+                continue
+            for h, _n, _a, s, e in sched.visits:
+                out.setdefault(h, []).append((s, e))
+        return out
+
+    def reschedule(self, r: int) -> bool:
+        sched = schedule_route(self.p, self.p.units[r], self.routes[r], self.others(r))
+        self.scheds[r] = sched
+        return sched.feasible
+
+    def value(self) -> float:
+        return routes_value(self.p, self.scheds)
+
+    def travel(self) -> int:
+        return sum(route_travel(self.p, u, s) for u, s in zip(self.p.units, self.routes, strict=True))
+
+    def objective(self) -> float:
+        return self.value() - self.p.travel_weight * self.travel()
+
+    def n_visits(self) -> int:
+        return sum(1 for r in self.routes for h, _ in r if h >= 0)
+
+
+class _Inserter:
+    """Vectorised best-ratio insertion over all units, positions and candidates."""
+
+    def __init__(self, problem: RouteProblem, params: SearchParams):
+        p = problem
+        self.p = p
+        self.params = params
+        H = len(p.hotspots)
+        hs, nodes = [], []
+        for h, spec in enumerate(p.hotspots):
+            acc = spec.access[: max(params.max_candidates_per_hotspot, 1)] if params.max_candidates_per_hotspot else spec.access
+            for node in acc:
+                hs.append(h)
+                nodes.append(node)
+        self.cand_h = np.array(hs, dtype=np.int64)
+        self.cand_node = np.array(nodes, dtype=np.int64)
+        self.dwell = np.array([s.dwell for s in p.hotspots], dtype=np.int64)
+        self.earliest = np.array([s.earliest for s in p.hotspots], dtype=np.int64)
+        self.latest = np.array([min(s.latest, NO_LIMIT) for s in p.hotspots], dtype=np.int64)
+        self.per_visit = np.array([s.per_visit for s in p.hotspots], dtype=float)
+        self.target = np.array([s.target_per_day for s in p.hotspots], dtype=np.int64)
+        self.travel = np.asarray(p.travel, dtype=np.int64)
+        self.day_starts = np.array(p.day_starts, dtype=np.int64)
+        self.n_days = len(p.day_starts)
+        dec = list(p.repeat_decay)
+        kmax = int(self.target.max()) + 1 if H else 1
+        self.decay = np.array([dec[k] if k < len(dec) else dec[-1] for k in range(kmax + 1)], dtype=float)
+        self.risk = None if p.risk is None else np.asarray(p.risk, dtype=float)
+        self.has_gaps = any(s.min_gap > 0 or s.target_per_day > 1 for s in p.hotspots)
+
+    # -- global state derived from a solution ------------------------------------------
+    def prepare(self, st: _State) -> None:
+        p = self.p
+        H = len(p.hotspots)
+        counts = np.zeros((H, self.n_days), dtype=np.int64)
+        visits: list[tuple[int, int, int]] = []
+        for pv in p.prior:
+            counts[pv.hotspot, p.day_of(pv.start)] += 1
+            visits.append((pv.hotspot, pv.start, pv.end))
+        for sched in st.scheds:
+            for h, _n, _a, s, e in sched.visits:
+                counts[h, p.day_of(s)] += 1
+                visits.append((h, s, e))
+        self.counts = counts
+        self._build_forbidden(visits)
+
+    def _build_forbidden(self, visits: list[tuple[int, int, int]]) -> None:
+        if not visits or not self.has_gaps:
+            self.f_keys = np.zeros(0, dtype=np.int64)
+            self.f_hi = np.zeros(0, dtype=np.int64)
+            self.f_h = np.zeros(0, dtype=np.int64)
+            return
+        p = self.p
+        items = sorted(
+            (h, s - p.hotspots[h].dwell - p.hotspots[h].min_gap, e + p.hotspots[h].min_gap) for h, s, e in visits
+        )
+        merged: list[list[int]] = []
+        for h, lo, hi in items:
+            if merged and merged[-1][0] == h and lo < merged[-1][2]:
+                merged[-1][2] = max(merged[-1][2], hi)
+            else:
+                merged.append([h, lo, hi])
+        arr = np.array(merged, dtype=np.int64)
+        self.f_h = arr[:, 0]
+        self.f_keys = arr[:, 0] * _KEY + arr[:, 1]
+        self.f_hi = arr[:, 2]
+
+    def _gap_adjust(self, h: np.ndarray, s: np.ndarray) -> np.ndarray:
+        if self.f_keys.size == 0:
+            return s
+        q = h * _KEY + s
+        i = np.searchsorted(self.f_keys, q, side="left") - 1
+        ic = np.clip(i, 0, None)
+        inside = (i >= 0) & (self.f_h[ic] == h) & (s < self.f_hi[ic])
+        return np.where(inside, self.f_hi[ic], s)
+
+    def marginal_value(self, h: np.ndarray, s: np.ndarray) -> np.ndarray:
+        day = np.clip(np.searchsorted(self.day_starts, s, side="right") - 1, 0, self.n_days - 1)
+        k = self.counts[h, day]
+        dec = np.where(k < self.target[h], self.decay[np.clip(k, 0, len(self.decay) - 1)], 0.0)
+        val = self.per_visit[h] * dec
+        if self.risk is not None:
+            slot = np.clip((s - self.p.risk_origin) // self.p.slot_len, 0, self.risk.shape[1] - 1)
+            val = val * self.risk[h, slot]
+        return val
+
+    # -- per-route arrays -----------------------------------------------------------------
+    def route_arrays(self, st: _State, r: int):
+        """Per insertion position: departure, location before, location/latest arrival after."""
+        p = self.p
+        unit = p.units[r]
+        sched = st.scheds[r]
+        stops = st.routes[r]
+        L = len(stops)
+        loc = np.empty(L, dtype=np.int64)
+        cur = unit.depot
+        for k, (h, node) in enumerate(stops):
+            if h >= 0:
+                cur = node
+            loc[k] = cur
+        # latest arrival at stop k (k = L: back at the station)
+        la = np.empty(L + 1, dtype=np.int64)
+        la[L] = unit.end
+        others = None
+        for k in range(L - 1, -1, -1):
+            nxt = loc[k + 1] if k + 1 < L else unit.depot
+            h, _node = stops[k]
+            if h < 0:
+                la[k] = min(unit.break_latest_end - unit.break_len, la[k + 1] - unit.break_len - self.travel[loc[k], nxt])
+            else:
+                spec = p.hotspots[h]
+                bound = min(spec.latest, la[k + 1] - spec.dwell - self.travel[loc[k], nxt])
+                if self.has_gaps:
+                    if others is None:
+                        others = st.others(r)
+                    for vs, ve in others.get(h, ()):
+                        lo, hi = vs - spec.dwell - spec.min_gap, ve + spec.min_gap
+                        if lo < bound < hi:
+                            bound = lo
+                    # a second pass catches an interval reached by the first move
+                    for vs, ve in others.get(h, ()):
+                        lo, hi = vs - spec.dwell - spec.min_gap, ve + spec.min_gap
+                        if lo < bound < hi:
+                            bound = lo
+                la[k] = bound
+        dep = np.empty(L + 1, dtype=np.int64)
+        locp = np.empty(L + 1, dtype=np.int64)
+        dep[0] = unit.start
+        locp[0] = unit.depot
+        if L:
+            dep[1:] = sched.end
+            locp[1:] = loc
+        locn = np.empty(L + 1, dtype=np.int64)
+        locn[:L] = loc
+        locn[L] = unit.depot
+        is_break = np.zeros(L + 1, dtype=bool)
+        for k, (h, _n) in enumerate(stops):
+            if h < 0:
+                is_break[k] = True
+        # for a position right before the break: where the walk resumes and by when
+        after_loc = np.empty(L + 1, dtype=np.int64)
+        after_la = np.empty(L + 1, dtype=np.int64)
+        after_loc[:L] = np.append(loc[1:], unit.depot) if L else []
+        after_la[:L] = la[1:]
+        after_loc[L] = unit.depot
+        after_la[L] = unit.end
+        return dep, locp, locn, la, is_break, after_loc, after_la
+
+    def evaluate(self, st: _State, r: int, cidx: np.ndarray, arrays=None):
+        """Best (ratio, position, start) of each candidate in ``cidx`` for unit ``r``."""
+        unit = self.p.units[r]
+        dep, locp, locn, la, is_break, after_loc, after_la = arrays if arrays is not None else self.route_arrays(st, r)
+        h = self.cand_h[cidx]
+        node = self.cand_node[cidx]
+        T = self.travel
+        a = dep[:, None] + T[locp[:, None], node[None, :]]
+        s = np.maximum(a, self.earliest[h][None, :])
+        if self.f_keys.size:
+            hh = np.broadcast_to(h[None, :], s.shape)
+            s = self._gap_adjust(hh.ravel(), s.ravel()).reshape(s.shape)
+        d = s + self.dwell[h][None, :]
+        ok = s <= self.latest[h][None, :]
+        arr_next = d + T[node[None, :], locn[:, None]]
+        ok_plain = arr_next <= la[:, None]
+        shift = T[locp[:, None], node[None, :]] + (s - a) + self.dwell[h][None, :] + T[node[None, :], locn[:, None]] - T[locp, locn][:, None]
+        if is_break.any():
+            rows = np.nonzero(is_break)[0]
+            bs = np.maximum(d[rows], unit.break_earliest)
+            be = bs + unit.break_len
+            arr2 = be + T[node[None, :], after_loc[rows][:, None]]
+            ok_b = (be <= unit.break_latest_end) & (arr2 <= after_la[rows][:, None])
+            ok_plain[rows] = ok_b
+            old_be = np.maximum(dep[rows], unit.break_earliest) + unit.break_len
+            old_arr = old_be + T[locp[rows], after_loc[rows]]
+            shift[rows] = arr2 - old_arr[:, None]
+        ok &= ok_plain
+        val = self.marginal_value(np.broadcast_to(h[None, :], s.shape).ravel(), s.ravel()).reshape(s.shape)
+        ok &= val > 0
+        ratio = np.where(ok, val**self.params.ratio_power / (np.maximum(shift, 0) + 1.0), _NEG)
+        pos = ratio.argmax(axis=0)
+        cols = np.arange(len(cidx))
+        return ratio[pos, cols], pos, s[pos, cols]
+
+    # -- greedy fill ----------------------------------------------------------------------
+    def fill(self, st: _State, rng: np.random.Generator, noise: float, cancel: Callable[[], bool] | None = None) -> None:
+        """Insert visits by best noisy ratio until nothing fits."""
+        R = len(st.routes)
+        if R == 0 or self.cand_h.size == 0:
+            return
+        self.prepare(st)
+        n_c = self.cand_h.size
+        ratio = np.full((R, n_c), _NEG)
+        pos = np.zeros((R, n_c), dtype=np.int64)
+        alive = np.nonzero(self._has_room(self.cand_h))[0]
+        if alive.size == 0:
+            return
+        cache = [self.route_arrays(st, r) for r in range(R)]
+        for r in range(R):
+            ratio[r, alive], pos[r, alive], _ = self.evaluate(st, r, alive, cache[r])
+        guard = 0
+        while True:
+            guard += 1
+            if guard > 10000 or (cancel is not None and cancel()):
+                break
+            if noise > 0:
+                score = ratio * (1.0 + noise * rng.random(ratio.shape))
+            else:
+                score = ratio
+            flat = int(score.argmax())
+            r, c = divmod(flat, n_c)
+            if ratio[r, c] <= _NEG / 2:
+                break
+            h, node = int(self.cand_h[c]), int(self.cand_node[c])
+            p_ins = int(pos[r, c])
+            old_stops = st.routes[r]
+            old_sched = st.scheds[r]
+            st.routes[r] = old_stops[:p_ins] + [(h, node)] + old_stops[p_ins:]
+            if not st.reschedule(r):
+                st.routes[r] = old_stops
+                st.scheds[r] = old_sched
+                ratio[r, c] = _NEG
+                continue
+            self.prepare(st)
+            same = np.nonzero(self.cand_h == h)[0]
+            if not self._has_room(np.array([h]))[0]:
+                ratio[:, same] = _NEG
+                alive = alive[self.cand_h[alive] != h]
+            ratio[r] = _NEG
+            cache[r] = self.route_arrays(st, r)
+            if alive.size:
+                ratio[r, alive], pos[r, alive], _ = self.evaluate(st, r, alive, cache[r])
+            if self._has_room(np.array([h]))[0]:
+                # other units: the gap and repeat value at this hotspot changed (their own
+                # arrays may be slightly optimistic now; the exact re-schedule decides)
+                for q in range(R):
+                    if q != r:
+                        ratio[q, same], pos[q, same], _ = self.evaluate(st, q, same, cache[q])
+
+    def _has_room(self, hs: np.ndarray) -> np.ndarray:
+        """Whether each hotspot in ``hs`` is below its target on some day of the horizon."""
+        return (self.counts[hs] < self.target[hs][:, None]).any(axis=1)
+
+
+# -- removal operators ---------------------------------------------------------------------
+def _visit_positions(st: _State) -> list[tuple[int, int]]:
+    return [(r, k) for r, stops in enumerate(st.routes) for k, (h, _n) in enumerate(stops) if h >= 0]
+
+
+def _remove(st: _State, chosen: set[tuple[int, int]]) -> None:
+    """Remove the chosen stops and compact every route, one at a time with the others fixed.
+
+    Removing the stop before a break moves the break (it is taken where the unit is), which
+    can make a route later; such a route first tries its break elsewhere, else keeps its
+    visits.
+    """
+    saved = [(list(st.routes[r]), st.scheds[r]) for r in range(len(st.routes))]
+    touched = {r for r, _ in chosen}
+    for r in touched:
+        st.routes[r] = [s for k, s in enumerate(st.routes[r]) if (r, k) not in chosen]
+    for r in range(len(st.routes)):
+        if st.reschedule(r):
+            continue
+        if r in touched and _move_break(st, r):
+            continue
+        st.routes[r], st.scheds[r] = saved[r]
+
+
+def _move_break(st: _State, r: int) -> bool:
+    """Put route r's break where the route gets back earliest; False when nowhere works."""
+    stops = st.routes[r]
+    if not st.p.units[r].has_break:
+        return False
+    base = [s for s in stops if s[0] >= 0]
+    others = st.others(r)
+    best = None
+    for k in range(len(base) + 1):
+        cand = base[:k] + [BREAK] + base[k:]
+        sched = schedule_route(st.p, st.p.units[r], cand, others)
+        if sched.feasible and (best is None or sched.back < best[0]):
+            best = (sched.back, cand, sched)
+    if best is None:
+        return False
+    st.routes[r], st.scheds[r] = best[1], best[2]
+    return True
+
+
+def _ruin_random(st: _State, rng: np.random.Generator, q: int) -> None:
+    vis = _visit_positions(st)
+    if not vis:
+        return
+    idx = rng.choice(len(vis), size=min(q, len(vis)), replace=False)
+    _remove(st, {vis[i] for i in idx})
+
+
+def _ruin_segment(st: _State, rng: np.random.Generator, q: int) -> None:
+    chosen: set[tuple[int, int]] = set()
+    for r, stops in enumerate(st.routes):
+        ks = [k for k, (h, _n) in enumerate(stops) if h >= 0]
+        if not ks:
+            continue
+        length = int(rng.integers(1, max(2, min(q, len(ks)) + 1)))
+        first = int(rng.integers(0, len(ks)))
+        for j in range(length):
+            chosen.add((r, ks[(first + j) % len(ks)]))
+    _remove(st, chosen)
+
+
+def _ruin_time_slice(st: _State, rng: np.random.Generator, q: int) -> None:
+    vis = [(r, k, st.scheds[r].start[k]) for r, k in _visit_positions(st)]
+    if not vis:
+        return
+    times = sorted(t for _r, _k, t in vis)
+    centre = times[int(rng.integers(0, len(times)))]
+    vis.sort(key=lambda x: abs(x[2] - centre))
+    _remove(st, {(r, k) for r, k, _t in vis[: max(q, 1)]})
+
+
+def _ruin_worst(st: _State, rng: np.random.Generator, q: int) -> None:
+    p = st.p
+    items = []
+    for r, k in _visit_positions(st):
+        h, node = st.routes[r][k]
+        stops = st.routes[r]
+        prev = p.units[r].depot
+        for hh, nn in reversed(stops[:k]):
+            if hh >= 0:
+                prev = nn
+                break
+        nxt = p.units[r].depot
+        for hh, nn in stops[k + 1 :]:
+            if hh >= 0:
+                nxt = nn
+                break
+        cost = p.travel[prev, node] + p.travel[node, nxt] - p.travel[prev, nxt] + p.hotspots[h].dwell
+        worth = p.hotspots[h].per_visit * p.risk_at(h, st.scheds[r].start[k])
+        items.append((worth / (cost + 1.0) * (0.7 + 0.6 * rng.random()), r, k))
+    items.sort()
+    _remove(st, {(r, k) for _w, r, k in items[: max(q, 1)]})
+
+
+_RUINS = (_ruin_random, _ruin_segment, _ruin_time_slice, _ruin_worst)
+
+
+def _improve_breaks(st: _State) -> None:
+    """Move each break to the position where the route gets back earliest (fewest idle minutes)."""
+    for r, stops in enumerate(st.routes):
+        if not st.p.units[r].has_break or len(stops) < 2:
+            continue
+        base = [s for s in stops if s[0] >= 0]
+        others = st.others(r)
+        best = (st.scheds[r].back if st.scheds[r].feasible else NO_LIMIT, stops, st.scheds[r])
+        for k in range(len(base) + 1):
+            cand = base[:k] + [BREAK] + base[k:]
+            if cand == stops:
+                continue
+            sched = schedule_route(st.p, st.p.units[r], cand, others)
+            if sched.feasible and sched.back < best[0]:
+                best = (sched.back, cand, sched)
+        st.routes[r], st.scheds[r] = best[1], best[2]
+
+
+def initial_routes(problem: RouteProblem) -> list[list[Stop]]:
+    """Empty routes: each unit's break alone (taken at the station) or nothing."""
+    return [[BREAK] if u.has_break else [] for u in problem.units]
+
+
+def search_routes(
+    problem: RouteProblem,
+    params: SearchParams = SearchParams(),
+    *,
+    start: list[list[Stop]] | None = None,
+    progress: Callable[[float, float], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> SearchResult:
+    """Build routes greedily and improve them by ruin-and-recreate with simulated annealing.
+
+    Parameters
+    ----------
+    problem
+        The shift's route problem.
+    params
+        Iterations (deterministic stop), safety time cap, seed and noise.
+    start
+        Optional routes to start from (must be feasible).
+    progress
+        Called with (best objective, elapsed seconds) when the best improves.
+    cancel
+        Polled between iterations; True stops the search, keeping the best routes.
+
+    Returns
+    -------
+    SearchResult
+        The best routes with their schedules.
+    """
+    t0 = time.perf_counter()
+    rng = np.random.default_rng(params.seed)
+    ins = _Inserter(problem, params)
+    st = _State(problem, start if start is not None else initial_routes(problem))
+    for r in range(len(st.routes)):
+        if not st.scheds[r].feasible:
+            log.warning("unit %s cannot take its break or return in time", problem.units[r].id)
+    ins.fill(st, rng, 0.0, cancel)
+    _improve_breaks(st)
+    ins.fill(st, rng, 0.0, cancel)
+    cur, cur_f = st, st.objective()
+    best, best_f = st.copy(), cur_f
+    history = [(time.perf_counter() - t0, best_f)]
+    pool: list[tuple[float, list[list[Stop]]]] = [(best_f, [list(r) for r in best.routes])]
+    if progress:
+        progress(best_f, time.perf_counter() - t0)
+    n_vis = max(cur.n_visits(), 1)
+    temp0 = params.temperature * max(abs(best_f), 1e-9)
+    it = 0
+    since_best = 0
+    for it in range(1, params.iterations + 1):
+        if cancel is not None and cancel():
+            break
+        if time.perf_counter() - t0 > params.time_cap_s:
+            break
+        cand = cur.copy()
+        q = int(rng.integers(1, max(2, int(0.3 * n_vis)) + 1))
+        op = _RUINS[int(rng.integers(0, len(_RUINS)))]
+        op(cand, rng, q)
+        if rng.random() < 0.2:
+            _improve_breaks(cand)
+        ins.fill(cand, rng, params.noise, cancel)
+        f = cand.objective()
+        frac = max(it / params.iterations, (time.perf_counter() - t0) / params.time_cap_s)
+        temp = temp0 * max(1.0 - frac, 0.0) + 1e-9
+        if f >= cur_f or rng.random() < math.exp((f - cur_f) / temp):
+            cur, cur_f = cand, f
+        if f > best_f + 1e-9:
+            best, best_f = cand.copy(), f
+            since_best = 0
+            history.append((time.perf_counter() - t0, best_f))
+            if progress:
+                progress(best_f, time.perf_counter() - t0)
+        else:
+            since_best += 1
+        if params.pool_within > 0 and f >= best_f * (1 - params.pool_within):
+            key = [list(r) for r in cand.routes]
+            if all(key != k for _v, k in pool):
+                pool.append((f, key))
+                pool.sort(key=lambda x: -x[0])
+                del pool[params.pool_size * 4 :]
+        if since_best > params.restart_after:
+            cur, cur_f = best.copy(), best_f  # restart from the best
+            since_best = 0
+        n_vis = max(cur.n_visits(), 1)
+    pool = [(v, k) for v, k in pool if v >= best_f * (1 - params.pool_within)] if params.pool_within > 0 else []
+    return SearchResult(
+        routes=[list(r) for r in best.routes],
+        schedules=list(best.scheds),
+        value=best.value(),
+        travel=best.travel(),
+        iterations=it,
+        elapsed_s=time.perf_counter() - t0,
+        history=history,
+        pool=pool,
+    )
