@@ -256,6 +256,7 @@ class DeliveredReport:
         planned_min = sum(d.planned_min for d in self.hotspot_days)
         credited = sum(t.credited_min for t in self.tours)
         tracked_tours = [t for t in self.tours if t.tracks]
+        tracked_planned = sum(t.planned_min for t in tracked_tours)
         return {
             "planned_visits": sum(d.planned_visits for d in self.hotspot_days),
             "planned_min": planned_min,
@@ -266,6 +267,7 @@ class DeliveredReport:
             "matched_planned_visits": sum(t.matched_planned_visits for t in self.tours),
             "credited_min": credited,
             "compliance": credited / planned_min if planned_min > 0 else 0.0,
+            "compliance_tracked": credited / tracked_planned if tracked_planned > 0 else 0.0,
             "tours": len(self.tours),
             "tours_tracked": len(tracked_tours),
             "tracked_min": sum(t.tracked_min for t in self.tours),

@@ -150,3 +150,37 @@ def plan_tracks(
         for officer in tour.officer_ids:
             times, lat, lon, acc = synthetic_fixes(walk, tour.start, tour.end, step_s, noise, rng)
             yield tour, walk, Track("synthetic", officer, times, lat, lon, acc, np.arange(2, times.size + 2))
+
+
+def write_tracks_csv(tracks: list[Track], path: Any, *, zone: dt.tzinfo | None = None, ids: dict[str, str] | None = None) -> None:
+    """A CSV location export ``device_or_officer_id,timestamp,lat,lon,accuracy_m``.
+
+    Timestamps are ISO UTC (``...Z``), or naive local times in ``zone`` when given. ``ids``
+    renames track ids (e.g. officer -> device).
+    """
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["device_or_officer_id", "timestamp", "lat", "lon", "accuracy_m"])
+        for track in tracks:
+            name = (ids or {}).get(track.track_id, track.track_id)
+            for t, la, lo, acc in zip(track.times.tolist(), track.lat.tolist(), track.lon.tolist(), track.accuracy_m.tolist(), strict=True):
+                when = dt.datetime.fromtimestamp(t, dt.UTC)
+                stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ") if zone is None else when.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+                writer.writerow([name, stamp, f"{la:.6f}", f"{lo:.6f}", f"{acc:.0f}"])
+
+
+def write_track_gpx(track: Track, path: Any, name: str | None = None) -> None:
+    """A GPX 1.1 file with the track's fixes (UTC times, HDOP from the accuracy)."""
+    from xml.sax.saxutils import escape
+
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<gpx version="1.1" creator="synthetic" xmlns="http://www.topografix.com/GPX/1/1">',
+             f"  <trk><name>{escape(name or track.track_id)}</name><trkseg>"]
+    for t, la, lo, acc in zip(track.times.tolist(), track.lat.tolist(), track.lon.tolist(), track.accuracy_m.tolist(), strict=True):
+        when = dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        lines.append(f'    <trkpt lat="{la:.6f}" lon="{lo:.6f}"><time>{when}</time><hdop>{acc / 5.0:.1f}</hdop></trkpt>')
+    lines += ["  </trkseg></trk>", "</gpx>", ""]
+    with open(path, "w", encoding="utf-8") as stream:
+        stream.write("\n".join(lines))

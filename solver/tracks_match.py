@@ -72,7 +72,8 @@ def match_track(clean: CleanTrack, index: TourIndex, devices: Mapping[str, str],
     found = index.resolve(ids, devices)
     if found is None:
         hint = "" if devices else " (give --devices when tracks carry device ids)"
-        return TrackMatch("", (), 0, f"id '{track.track_id}' is not a device, officer or unit of the plan{hint}")
+        names = " or ".join(f"'{i}'" for i in dict.fromkeys(ids) if i)
+        return TrackMatch("", (), 0, f"{names}: not a device, officer or unit of the plan{hint}")
     how, who, tours = found
     officer = who if how != "unit" else ""
     if not tours:
