@@ -38,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=ROOT / "resources" / "demo")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--min-visits", type=int, default=8, help="daily target of the least harmful hotspot")
+    parser.add_argument("--max-visits", type=int, default=12, help="daily target of the most harmful hotspot")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     osm = args.shared / "data" / "osm" / "leeds_chapeltown_harehills.osm"
@@ -47,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     graph = load_walk_graph(osm)
     weights = read_harm_weights()
     crimes = read_crimes(crime_files, weights=weights, area=network_area(graph))
-    result = derive_hotspots(crimes.records, graph, weights, HotspotSettings(top_n=args.top))
+    result = derive_hotspots(crimes.records, graph, weights, HotspotSettings(top_n=args.top, min_visits_per_day=args.min_visits, max_visits_per_day=args.max_visits))
     args.out.mkdir(parents=True, exist_ok=True)
     write_hotspots_csv(result.hotspots, args.out / "hotspots.csv")
     write_risk_csv(result.hotspots, args.out / "risk.csv")

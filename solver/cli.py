@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from solver.cli_delivered import add_delivered_command
 from solver.cli_hotspots import add_hotspots_command
 from solver.problems import ScenarioError
 
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     sheets.set_defaults(handler=run_sheets)
 
     add_hotspots_command(commands)
+    add_delivered_command(commands)
     return parser
 
 
@@ -155,18 +157,22 @@ def run_plan(args: argparse.Namespace) -> int:
     bar = _ProgressBar()
     outcome: dict[str, object] = {}
 
+    finished = threading.Event()
+
     def work() -> None:
         try:
             outcome["plan"] = plan(scenario, settings, progress=bar, cancel=cancel, previous=previous, replan_from=args.replan_from)
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread
             outcome["error"] = exc
+        finally:
+            finished.set()
 
     worker = threading.Thread(target=work, name="plan", daemon=True)
     worker.start()
     interrupted = False
-    while worker.is_alive():
+    while not finished.is_set():
         try:
-            worker.join(0.2)
+            finished.wait(0.2)
         except KeyboardInterrupt:
             interrupted = True
             cancel.set()

@@ -381,6 +381,11 @@ def _read_one(
             "file (--weights), or use --counts",
         )
     row_problems.finish()
+    timed = [r for r in records if r.when is not None]
+    if len(timed) >= 10 and all(r.when.hour == 0 and r.when.minute == 0 for r in timed):
+        # every time is midnight: a date column formatted as date-time, not real times
+        logger.warning("%s: every time is 00:00; the records are treated as having no time", path)
+        records = [replace(r, when=None) for r in records]
     return records, len(body), n_out, n_missing
 
 
@@ -463,8 +468,7 @@ def _parse_when(row, cols, header, line, cell, row_problems):
                 f"'{shown}' is not a date-time; use e.g. 2018-07-14 21:30 or 14/07/2018 21:30",
             )
             return None, "", False
-        if key == "date" and "time" not in cols and not _has_time(raw):
-            when = when.replace(hour=0, minute=0)
+        if not (raw_time or _has_time(raw)):
             # a date without a time of day: keep the month, not the hour
             return None, f"{when.year:04d}-{when.month:02d}", True
         return when, f"{when.year:04d}-{when.month:02d}", True

@@ -12,6 +12,7 @@ import logging
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 from solver.problems import ProblemList
@@ -20,7 +21,7 @@ from solver.tabular import read_table
 logger = logging.getLogger(__name__)
 
 #: The shipped table of harm weights (CCHI days per data.police.uk category).
-DEFAULT_WEIGHTS_PATH = Path(__file__).resolve().parents[1] / "resources" / "harm_weights.csv"
+DEFAULT_WEIGHTS_PATH = Path(str(resources.files("resources") / "harm_weights.csv"))
 
 #: The 14 crime types of data.police.uk street-level files.
 POLICE_UK_CRIME_TYPES = (

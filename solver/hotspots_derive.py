@@ -7,8 +7,10 @@ Method (each step logs one line of counts):
    graph (and its junctions), so a hotspot always sits on a walkable street.
 3. Records farther than ``max_snap_m`` from any street are counted and left out.
 4. Greedy maximum-harm cover: repeatedly pick the candidate whose circle of ``radius_m``
-   holds the most harm not yet covered, among candidates whose circle would not overlap a
-   chosen one; ties go to the candidate closest to the records it covers. The circle is
+   holds the most expected harm not yet covered (records held x their harm per record,
+   shrunk toward the area-wide mean so that one or two grave records do not outweigh a
+   steady volume), among candidates whose circle would not overlap a chosen one; ties go to
+   the candidate closest to the records it covers. The circle is
    then shrunk to the smallest radius (at least ``min_radius_m``) that still holds them, so
    areas stay compact. Stops after ``top_n`` hotspots or when the best holds less than
    ``min_harm``.
@@ -36,7 +38,13 @@ from scipy.spatial import cKDTree
 from solver.crimes import CrimeRecord
 from solver.domain import Hotspot
 from solver.harm import HarmWeights
-from solver.risk_profile import assumed_profile, hour_of_week, measured_profile, normalise
+from solver.risk_profile import (
+    assumed_mix,
+    assumed_profile,
+    hour_of_week,
+    measured_profile,
+    normalise,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +63,10 @@ class HotspotSettings:
     shrink: bool = True
     #: A hotspot must hold at least this much harm (or records, with counts).
     min_harm: float = 0.0
+    #: Shrinks each area's harm per record toward the area-wide mean, as if it held this many
+    #: more records of average harm (0: rank by harm held). Chosen on 2016-07 -> 2017-07
+    #: Leeds validation data; see benchmarks/README.md.
+    harm_prior_records: float = 20.0
     candidate_step_m: float = 20.0
     #: Records farther than this from every street are left out (and counted).
     max_snap_m: float = 250.0
@@ -284,12 +296,14 @@ def derive_hotspots(
     active = np.ones(used.size, dtype=bool)
     allowed = np.ones(len(cands.xy), dtype=bool)
     used_harm = harm[used]
+    mean_harm = float(used_harm.mean()) if used_harm.size else 0.0
     chosen: list[tuple[int, float, np.ndarray]] = []  # (candidate, radius, record indices)
     while len(chosen) < settings.top_n:
-        scores = matrix @ (used_harm * active)
-        scores[~allowed] = -1.0
+        held = matrix @ (used_harm * active)
+        scores = _expected_harm(held, matrix @ active.astype(float), mean_harm, settings, weights)
+        scores[~allowed | (held < settings.min_harm) | (held <= 0)] = -1.0
         best = float(scores.max()) if scores.size else 0.0
-        if best <= 0 or best < settings.min_harm:
+        if best <= 0:
             break
         ties = np.flatnonzero(scores >= best * (1 - 1e-9))
         cand, members = _tightest(ties, balls, active, rec_xy[used], cands.xy)
@@ -339,12 +353,17 @@ def derive_hotspots(
     else:
         if settings.profile_values is not None:
             area_profile = normalise(settings.profile_values)
-            name = settings.profile_label or "user profile"
+            name = f"profile {settings.profile_label}" if settings.profile_label else "user profile"
         else:
             area_profile = assumed_profile(settings.default_profile)
-            name = settings.default_profile.replace("_", "/")
-        risk_label = f"assumed ({name} profile): the records carry no time of day"
-        risk_note = f"risk ASSUMED ({name} profile; records have no time of day)"
+            name = settings.default_profile.replace("_", "/") + " profile"
+            if settings.default_profile == "evening_weekend":
+                name = (
+                    "evening/weekend profile for violence, ASB, public order and damage, "
+                    "flat for other types"
+                )
+        risk_label = f"assumed ({name}): the records carry no time of day"
+        risk_note = f"risk ASSUMED ({name}; records have no time of day)"
 
     max_harm = max((float(used_harm[m].sum()) for _, _, m in chosen), default=1.0) or 1.0
     hotspots: list[Hotspot] = []
@@ -369,6 +388,11 @@ def derive_hotspots(
                 prior_strength=settings.risk_prior_strength,
                 sigma_h=settings.risk_sigma_h,
             )
+        elif settings.profile_values is None and settings.default_profile == "evening_weekend":
+            by_type: Counter[str] = Counter()
+            for i in members:
+                by_type[records[used[i]].crime_type] += float(used_harm[i])
+            profile = assumed_mix(by_type)
         else:
             profile = area_profile
         visits = settings.min_visits_per_day + round(
@@ -401,6 +425,26 @@ def derive_hotspots(
         risk_label=risk_label,
         weights_label=weights.label,
     )
+
+
+def _expected_harm(
+    held: np.ndarray,
+    count: np.ndarray,
+    mean_harm: float,
+    settings: HotspotSettings,
+    weights: HarmWeights,
+) -> np.ndarray:
+    """Selection score: records held x their mean harm shrunk toward the area-wide mean.
+
+    With n records holding harm S, the score is ``n * (S + k * m) / (n + k)`` for
+    ``k = harm_prior_records`` and area-wide mean harm per record ``m``: an area with a few
+    high-harm records does not outrank one with many records unless its harm per record is
+    backed by enough of them. k = 0 ranks by harm held; counts-only ranks by records.
+    """
+    k = settings.harm_prior_records
+    if k <= 0 or weights.counts_only:
+        return held.copy()
+    return count * (held + k * mean_harm) / np.maximum(count + k, 1e-12)
 
 
 def _empty_result(weights: HarmWeights, settings: HotspotSettings) -> HotspotResult:

@@ -25,7 +25,8 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from solver.network import bearing_deg, edge_geometry, haversine_m
+from solver.geometry import bearing_deg, haversine_m
+from solver.network import edge_geometry
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +63,9 @@ _CSR: weakref.WeakKeyDictionary[nx.MultiDiGraph, _Csr] = weakref.WeakKeyDictiona
 def _csr(G: nx.MultiDiGraph) -> _Csr:
     """The graph as a CSR matrix of minimum parallel-edge lengths, memoised per graph."""
     cached = _CSR.get(G)
-    if (
-        cached is not None
-        and cached.node_count == G.number_of_nodes()
-        and cached.edge_count == G.number_of_edges()
-    ):
+    # Graphs are not mutated after loading; the node count guards against a reused object.
+    # (number_of_edges() walks every edge of a MultiDiGraph, too slow for each path.)
+    if cached is not None and cached.node_count == G.number_of_nodes():
         return cached
     nodes = np.fromiter(G.nodes, dtype=np.int64, count=G.number_of_nodes())
     row = {int(n): i for i, n in enumerate(nodes)}
@@ -319,25 +318,44 @@ def _end_bearings(points: list[tuple[float, float]]) -> tuple[float, float]:
     return bearing_deg(y0, x0, y1, x1), bearing_deg(ya, xa, yb, xb)
 
 
+def _edge_names(data: Mapping[str, Any]) -> list[str]:
+    return list(dict.fromkeys(str(n) for n in _as_list(data.get("name")) if str(n).strip()))
+
+
 def legs_of(G: nx.MultiDiGraph, nodes: Sequence[int]) -> list[WalkLeg]:
-    """Street legs along a node path; consecutive edges with the same label are merged."""
+    """Street legs along a node path, one per street.
+
+    Consecutive edges are merged when they continue the same street: same label, or (for
+    simplified edges carrying several names) the next edge starts on the street the current
+    leg ends on; a merged leg's ``street`` lists its names in walking order.
+    """
     legs: list[WalkLeg] = []
     current: dict[str, Any] | None = None
     for u, v in zip(nodes, nodes[1:], strict=False):
         data = shortest_edge(G, u, v)
         street, highway, named = street_label(data)
+        names = _edge_names(data)
         points = edge_geometry(G, u, v, data)
         b_start, b_end = _end_bearings(points)
-        if current is not None and current["street"] == street:
+        if current is not None and (
+            current["street"] == street
+            or (named and current["named"] and current["names"][-1] == names[0])
+        ):
+            for name in names:
+                if name not in current["names"]:
+                    current["names"].append(name)
+            if current["named"]:
+                current["street"] = " / ".join(current["names"])
             current["metres"] += data["length"]
             current["end"] = (points[-1][1], points[-1][0])
             current["bearing_end"] = b_end
             current["nodes"].append(v)
             continue
         if current is not None:
-            legs.append(WalkLeg(**{**current, "nodes": tuple(current["nodes"])}))
+            legs.append(_leg(current))
         current = {
             "street": street,
+            "names": names,
             "metres": float(data["length"]),
             "highway": highway,
             "start": (points[0][1], points[0][0]),
@@ -348,8 +366,14 @@ def legs_of(G: nx.MultiDiGraph, nodes: Sequence[int]) -> list[WalkLeg]:
             "named": named,
         }
     if current is not None:
-        legs.append(WalkLeg(**{**current, "nodes": tuple(current["nodes"])}))
+        legs.append(_leg(current))
     return legs
+
+
+def _leg(current: dict[str, Any]) -> WalkLeg:
+    fields = {k: v for k, v in current.items() if k != "names"}
+    fields["nodes"] = tuple(current["nodes"])
+    return WalkLeg(**fields)
 
 
 def walk_path(

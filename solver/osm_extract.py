@@ -23,6 +23,7 @@ from solver.network import (
     _check_readable,
     _osmium_error,
     is_walkable,
+    osm_input,
 )
 
 log = logging.getLogger(__name__)
@@ -64,8 +65,8 @@ def write_walk_extract(src: Path, dst: Path, *, generator: str = "patrol-planner
     ways: list[tuple[int, list[int], dict[str, str]]] = []
     needed: set[int] = set()
     try:
-        header_box = osmium.FileProcessor(str(src), osmium.osm.WAY).header.box()
-        processor = osmium.FileProcessor(str(src), osmium.osm.WAY).with_filter(
+        header_box = osmium.FileProcessor(osm_input(src), osmium.osm.WAY).header.box()
+        processor = osmium.FileProcessor(osm_input(src), osmium.osm.WAY).with_filter(
             osmium.filter.KeyFilter("highway")
         )
         for way in processor:
@@ -76,7 +77,7 @@ def write_walk_extract(src: Path, dst: Path, *, generator: str = "patrol-planner
             needed.update(refs)
             ways.append((way.id, refs, {k: tags[k] for k in keep_way_tags if k in tags}))
         nodes: list[tuple[int, tuple[float, float], dict[str, str]]] = []
-        for node in osmium.FileProcessor(str(src), osmium.osm.NODE):
+        for node in osmium.FileProcessor(osm_input(src), osmium.osm.NODE):
             if node.id in needed and node.location.valid():
                 tags = {k: node.tags[k] for k in NODE_TAGS if k in node.tags}
                 nodes.append((node.id, (node.location.lon, node.location.lat), tags))
@@ -95,7 +96,7 @@ def write_walk_extract(src: Path, dst: Path, *, generator: str = "patrol-planner
         lats = [lat for _, (_, lat), _ in nodes]
         header.add_box(osmium.osm.Box(min(lons), min(lats), max(lons), max(lats)))
     dst.parent.mkdir(parents=True, exist_ok=True)
-    writer = osmium.SimpleWriter(str(dst), overwrite=True, header=header)
+    writer = osmium.SimpleWriter(osm_input(dst), overwrite=True, header=header)
     try:
         for node_id, location, tags in nodes:
             writer.add_node(osmium.osm.mutable.Node(id=node_id, location=location, tags=tags))

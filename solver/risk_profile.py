@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +58,36 @@ _DAY_FACTOR = (0.9, 0.9, 0.95, 1.0, 1.15, 1.25, 1.05)  # Monday .. Sunday
 _WEEKEND_NIGHT_FACTOR = 1.3  # 00:00-04:59 on Saturday and Sunday
 
 
+#: Crime types given the evening/weekend shape by `assumed_mix`; other types are assumed flat.
+EVENING_WEEKEND_TYPES = frozenset(
+    {
+        "violence and sexual offences",
+        "anti-social behaviour",
+        "public order",
+        "criminal damage and arson",
+    }
+)
+
+
+def assumed_mix(harm_by_type: Mapping[str, float]) -> np.ndarray:
+    """Assumed profile of an area from its mix of crime types (mean 1).
+
+    The harm-weighted mean of the evening/weekend shape for the types in
+    `EVENING_WEEKEND_TYPES` (violence, ASB, public order, criminal damage) and a flat profile
+    for every other type. An assumption for month-only records, not a measurement.
+    """
+    evening = sum(
+        v for k, v in harm_by_type.items() if " ".join(k.lower().split()) in EVENING_WEEKEND_TYPES
+    )
+    total = sum(harm_by_type.values())
+    if total <= 0:
+        return assumed_profile("evening_weekend")
+    share = evening / total
+    return normalise(
+        share * assumed_profile("evening_weekend") + (1 - share) * np.ones(HOURS_PER_WEEK)
+    )
+
+
 def hour_of_week(when: dt.datetime) -> int:
     """Index 0..167 of a local date-time's hour of the week (Monday 00:00 is 0)."""
     return (when.isoweekday() - 1) * 24 + when.hour
@@ -95,7 +125,7 @@ def assumed_profile(name: str = "evening_weekend") -> np.ndarray:
 def read_profile_csv(path: str | Path) -> np.ndarray:
     """Read a user's default profile: CSV ``weekday,hour,risk`` (ISO weekday 1=Mon..7=Sun).
 
-    Missing hours get the mean of the given ones; the result has mean 1.
+    Hours without a row have risk 0, as in the scenario's risk file; the result has mean 1.
 
     Raises
     ------
@@ -136,10 +166,10 @@ def read_profile_csv(path: str | Path) -> np.ndarray:
             problems.add(path, line, "risk", f"'{cells['risk']}' is not a risk >= 0")
             continue
         values[(day - 1) * 24 + hour] = risk
-    if np.isnan(values).all() and not problems:
-        problems.add(path, None, None, "no risk rows; give weekday,hour,risk rows")
+    values[np.isnan(values)] = 0.0
+    if not problems and values.sum() <= 0:
+        problems.add(path, None, "risk", "no hour has a risk above 0; give weekday,hour,risk rows")
     problems.raise_if_any()
-    values[np.isnan(values)] = np.nanmean(values)
     return normalise(values)
 
 

@@ -254,11 +254,15 @@ def solve_chain(jobs: Sequence[ShiftJob], settings: dict[str, Any]) -> list[tupl
     out = []
     for job in jobs:
         prior = []
-        keep_from = -max((h.min_gap + h.dwell for h in job.problem.hotspots), default=0) - 86400
+        opens = min((u.start for u in job.problem.units), default=0)
         for ref, h, s, e in done:
             off = _seconds_since(job.ref, ref)
-            if e + off >= keep_from:  # older visits touch neither gaps nor this shift's days
-                prior.append(PriorVisit(h, s + off, e + off))
+            spec = job.problem.hotspots[h]
+            # A visit before this job's first calendar day counts towards no target here (it
+            # falls on day index 0); keep it only while its minimum gap reaches into this shift.
+            if s + off < 0 and e + off + spec.min_gap + spec.dwell <= opens:
+                continue
+            prior.append(PriorVisit(h, s + off, e + off))
         problem = job.problem
         if prior:
             from dataclasses import replace
@@ -395,6 +399,7 @@ def solve_routes(
 
         matrix = build_walk_matrix(graph, snapping.all_nodes(), walk_speed_kph=patrol.walk_speed_kph)
     jobs, nodes = build_shift_jobs(scenario, tours, snapping.station_node, snapping.hotspot_access, matrix, seed=patrol.seed if seed is None else seed)
+    jobs = _with_shift_caps(jobs, scenario)
     chains = chains_of(jobs)
     polled = cancel if cancel is None or callable(cancel) else getattr(cancel, "is_set", None)
     settings: dict[str, Any] = {
@@ -458,6 +463,20 @@ def solve_routes(
         )  # fmt: skip
     dosage = _dosage(scenario, jobs, results)
     return Routes(tuple(shifts), tuple(dosage), status, time.perf_counter() - t0)
+
+
+def _with_shift_caps(jobs: list[ShiftJob], scenario: Scenario) -> list[ShiftJob]:
+    """Jobs whose hotspot targets are the shift's cumulative share of the daily target."""
+    from dataclasses import replace
+
+    from solver.routes_quota import shift_caps
+
+    caps = shift_caps(jobs, scenario.hotspots)
+    out = []
+    for job, cap in zip(jobs, caps, strict=True):
+        hotspots = tuple(replace(h, target_per_day=c) for h, c in zip(job.problem.hotspots, cap, strict=True))
+        out.append(replace(job, problem=replace(job.problem, hotspots=hotspots)))
+    return out
 
 
 def _date_of(job: ShiftJob, day: int) -> dt.date:

@@ -221,3 +221,28 @@ def test_limiting_to_the_area_afterwards_gives_the_same_counts(tmp_path, weights
     assert later.records == direct.records
     assert (later.outside_area, later.no_location) == (direct.outside_area, direct.no_location)
     assert later.per_file == direct.per_file
+
+
+def test_force_export_with_home_office_offence_subgroups(tmp_path, weights) -> None:
+    path = write(
+        tmp_path / "force.csv",
+        [
+            "Offence Type,DateTime,Latitude,Longitude",
+            "Violence with injury,2018-07-14 21:30,53.81,-1.52",
+            "residential burglary,2018-07-15 03:00,53.81,-1.52",
+        ],
+    )
+    crimes = read_crimes([path], weights=weights)
+    assert [weights.weight_of(r.crime_type) for r in crimes.records] == [365.0, 273.5]
+    assert crimes.records[1].crime_type == "Residential burglary"
+
+
+def test_dates_without_times_give_no_hour(tmp_path, weights) -> None:
+    rows = ["Offence Type,Date,Latitude,Longitude"]
+    rows += [f"Robbery,2018-07-{d:02d},53.81,-1.52" for d in range(1, 4)]
+    midnight = ["Offence Type,Occurred,Latitude,Longitude"]
+    midnight += [f"Robbery,2018-07-{d:02d} 00:00,53.81,-1.52" for d in range(1, 13)]
+    dates = read_crimes([write(tmp_path / "d.csv", rows)], weights=weights)
+    stamps = read_crimes([write(tmp_path / "m.csv", midnight)], weights=weights)
+    assert all(r.when is None and r.month == "2018-07" for r in dates.records)
+    assert all(r.when is None for r in stamps.records) and not stamps.timed

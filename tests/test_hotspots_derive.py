@@ -39,14 +39,20 @@ def haversine_m(lat1, lon1, lat2, lon2):
 
 
 @pytest.fixture(scope="module")
-def leeds(tmp_path_factory):
+def cache_home(tmp_path_factory):
+    """An XDG cache home shared by this module's tests (the walk graph is built once)."""
+    return tmp_path_factory.mktemp("xdg-cache")
+
+
+@pytest.fixture(scope="module")
+def leeds(cache_home):
     """The Leeds walk graph, its 2018-07 records and the derived top 25 (harm-weighted)."""
     months = [CRIME_DIR / f"{m}-west-yorkshire-street.csv" for m in ("2017-07", "2018-07")]
     if not LEEDS_OSM.exists() or not all(p.exists() for p in months):
         pytest.skip("real Leeds OSM file or crime records not available (../shared/data)")
     from solver.network import load_walk_graph
 
-    graph = load_walk_graph(LEEDS_OSM, cache_dir=tmp_path_factory.mktemp("cache"))
+    graph = load_walk_graph(LEEDS_OSM, cache_dir=cache_home / "patrol-planner" / "networks")
     weights = read_harm_weights()
     crimes = read_crimes(months, weights=weights, area=network_area(graph))
     result = derive_hotspots(crimes.records, graph, weights, HotspotSettings(top_n=25))
@@ -88,15 +94,17 @@ def test_real_hotspots_sorted_sized_named_and_disjoint(leeds) -> None:
 
 
 def test_real_hotspot_weight_is_the_harm_of_the_records_inside(leeds) -> None:
-    # Independent check: the harm of every record within each circle (haversine).
+    # Independent check: the harm of the records within each circle (haversine distance;
+    # records within half a metre of the edge may fall either way).
     _, weights, crimes, result = leeds
     lat = np.array([r.lat for r in crimes.records])
     lon = np.array([r.lon for r in crimes.records])
     harm = np.array([weights.weight_of(r.crime_type) for r in crimes.records])
     for h, count in zip(result.hotspots, result.record_counts, strict=True):
-        inside = haversine_m(h.lat, h.lon, lat, lon) <= h.radius_m + 0.5
-        assert inside.sum() == count
-        assert harm[inside].sum() == pytest.approx(h.weight, abs=0.1)
+        d = haversine_m(h.lat, h.lon, lat, lon)
+        surely_in, maybe_in = d <= h.radius_m - 0.5, d <= h.radius_m + 0.5
+        assert surely_in.sum() <= count <= maybe_in.sum()
+        assert harm[surely_in].sum() - 0.1 <= h.weight <= harm[maybe_in].sum() + 0.1
 
 
 def test_real_month_only_records_give_an_assumed_labelled_profile(leeds) -> None:
@@ -135,8 +143,8 @@ def test_written_files_are_accepted_by_the_scenario_readers(leeds, tmp_path) -> 
     assert feature["geometry"]["type"] == "Point" and feature["properties"]["radius_m"] > 0
 
 
-def test_cli_writes_the_three_files(tmp_path, capsys, monkeypatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+def test_cli_writes_the_three_files(tmp_path, capsys, monkeypatch, leeds, cache_home) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
     path = CRIME_DIR / "2018-07-west-yorkshire-street.csv"
     if not LEEDS_OSM.exists() or not path.exists():
         pytest.skip("real Leeds data not available")
@@ -290,3 +298,41 @@ def test_assumed_profile_peaks_on_weekend_nights_and_measured_shrinks_to_prior()
     assert np.allclose(measured_profile([], prior=prior), prior)
     few = measured_profile([10], prior=prior, prior_strength=1000)
     assert np.abs(few - prior).max() < 0.2
+
+
+def test_assumed_profile_follows_each_area_crime_mix() -> None:
+    graph = _cross_graph()
+    centre, east = graph.nodes[0], graph.nodes[5]
+    records = _records(centre["y"], centre["x"], "Violence and sexual offences", 4)
+    records += _records(east["y"], east["x"], "Burglary", 4)
+    result = derive_hotspots(records, graph, read_harm_weights(), HotspotSettings(top_n=2))
+    by_place = {
+        round(haversine_m(h.lat, h.lon, centre["y"], centre["x"])) < 30: h for h in result.hotspots
+    }
+    assert np.allclose(by_place[True].risk, assumed_profile("evening_weekend"), atol=1e-3)
+    assert np.allclose(by_place[False].risk, 1.0, atol=1e-3)
+    assert all(h.risk_assumed and "ASSUMED" in h.notes for h in result.hotspots)
+    flat = derive_hotspots(
+        records, graph, read_harm_weights(), HotspotSettings(top_n=2, default_profile="flat")
+    )
+    assert all(np.allclose(h.risk, 1.0) for h in flat.hotspots)
+
+
+def test_user_profile_file_is_read_and_bad_rows_reported(tmp_path) -> None:
+    from solver.problems import ScenarioError
+    from solver.risk_profile import read_profile_csv
+
+    good = tmp_path / "p.csv"
+    good.write_text("weekday,hour,risk\n5,22,3\n6,1,1\n")
+    profile = read_profile_csv(good)
+    assert profile.mean() == pytest.approx(1.0)
+    assert profile[4 * 24 + 22] == pytest.approx(3 * profile[5 * 24 + 1]) and profile[0] == 0
+    bad = tmp_path / "b.csv"
+    bad.write_text("weekday,hour,risk\n8,22,3\n1,24,1\n1,2,-1\n")
+    with pytest.raises(ScenarioError) as info:
+        read_profile_csv(bad)
+    assert [(p.row, p.field) for p in info.value.problems] == [
+        (2, "weekday"),
+        (3, "hour"),
+        (4, "risk"),
+    ]

@@ -8,15 +8,17 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from solver.geometry import haversine_m
 from solver.matrix import (
     WalkMatrix,
     build_walk_matrix,
+    legs_of,
     path_coordinates,
     straight_line_m,
     street_label,
     walk_path,
 )
-from solver.network import haversine_m, nearest_node
+from solver.network import nearest_node
 from tests.network_support import demo_graph, leeds_graph
 
 SPEED = 4.5  # km/h
@@ -236,3 +238,23 @@ def test_leeds_matrix_for_200_points_is_quick():
     assert time.perf_counter() - t0 < 2.0
     assert M.seconds.shape == (200, 200)
     assert np.all(M.seconds[~np.eye(200, dtype=bool)] > 0)
+
+
+def test_legs_merge_edges_that_continue_a_street():
+    G = nx.MultiDiGraph(crs="epsg:4326")
+    for n in range(5):
+        G.add_node(n, x=0.001 * n, y=53.8)
+    names = [["Sandhurst Avenue", "Sandhurst Mount"], "Sandhurst Mount", None, "Chatsworth Road"]
+    for n, name in enumerate(names):
+        data = {"length": 70.0, "highway": "residential" if name else "footway"}
+        if name:
+            data["name"] = name
+        G.add_edge(n, n + 1, **data)
+    legs = legs_of(G, [0, 1, 2, 3, 4])
+    assert [leg.street for leg in legs] == [
+        "Sandhurst Avenue / Sandhurst Mount",
+        "footpath",
+        "Chatsworth Road",
+    ]
+    assert [leg.metres for leg in legs] == pytest.approx([140.0, 70.0, 70.0])
+    assert legs[0].nodes == (0, 1, 2) and not legs[1].named

@@ -218,10 +218,11 @@ def test_graph_matches_osmnx_graph_from_xml(leeds_osm, tmp_path):
     assert pairs(reference) == pairs(ours)
 
 
-def test_bz2_reads_like_the_source(leeds_osm, tmp_path):
-    bz2 = tmp_path / "walk.osm.bz2"
-    write_walk_extract(leeds_osm, bz2)
-    assert same_graph(build_walk_graph(bz2), leeds_graph())
+@pytest.mark.parametrize("name", ["walk.osm.bz2", "walk.osm.gz", "WALK.OSM.PBF"])
+def test_other_formats_read_like_the_source(tmp_path, name):
+    path = tmp_path / name
+    write_walk_extract(DEMO_PBF, path)
+    assert same_graph(build_walk_graph(path), demo_graph())
 
 
 def test_graph_bounds_cover_every_node():
