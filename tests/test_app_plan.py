@@ -29,7 +29,7 @@ from tests.conftest import DEMO_DIR  # noqa: E402
 pytestmark = pytest.mark.skipif(not (DEMO_DIR / "leeds_walk.osm.pbf").exists(), reason="demo street network not present")
 
 #: Short searches keep the suite quick; the plan is still a real roster with real routes.
-FAST = {"patrol": {"time_limit_s": 4}, "roster": {"time_limit_s": 2}}
+FAST = {"patrol": {"time_limit_s": 20}, "roster": {"time_limit_s": 8}}
 
 
 @pytest.fixture(scope="module")
