@@ -189,3 +189,41 @@ def test_a_second_plan_cancels_the_first(qtbot, tmp_path, monkeypatch):
     wait_idle(qtbot, window)
     discard_on_close(window)
 
+
+
+def test_an_impossible_roster_lists_the_explanation(qtbot, tmp_path, monkeypatch):
+    from solver.plan import RosterInfeasible
+
+    window = make_window(qtbot, tmp_path)
+    window.open_demo()
+    wait_idle(qtbot, window)
+
+    def impossible(*args, **kwargs):
+        raise RosterInfeasible(["PC 2039 on Monday: locked to Early but on annual leave."])
+
+    monkeypatch.setattr("planner.jobs.plan_function", lambda: impossible)
+    window.start_plan()
+    wait_idle(qtbot, window)
+    assert window.plan is None
+    assert [r.message for r in window.problems_model.rows() if r.kind == "plan"] == [
+        "PC 2039 on Monday: locked to Early but on annual leave."]
+    discard_on_close(window)
+
+
+def test_an_unexpected_error_goes_to_one_dialog_and_the_app_lives_on(qtbot, tmp_path, monkeypatch, request):
+    errors = request.getfixturevalue("no_modal_dialogs")
+    window = make_window(qtbot, tmp_path)
+    window.open_demo()
+    wait_idle(qtbot, window)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("matrix exploded")
+
+    monkeypatch.setattr("planner.jobs.plan_function", lambda: broken)
+    window.start_plan()
+    wait_idle(qtbot, window)
+    assert len(errors) == 1
+    message, details = errors[0]
+    assert "matrix exploded" in message and "Traceback" in details
+    assert window.act_plan.isEnabled() and window.scenario is not None
+    discard_on_close(window)
