@@ -26,7 +26,6 @@ import numpy as np
 from solver.delivered_model import Track
 from solver.problems import Problem, ProblemList
 from solver.tables import normalise_header
-from solver.tabular import decode_text
 from solver.track_time import TIMESTAMP_HELP, localise, parse_timestamp
 
 log = logging.getLogger(__name__)
@@ -204,17 +203,34 @@ def _tracks_from(source: Path, gathered: dict[str, _Rows], tz: ZoneInfo, found: 
 
 
 def _read_csv(path: Path, tz: ZoneInfo, found: _FileProblems, area: tuple[float, float, float, float] | None) -> list[Track]:
-    try:
-        text, _encoding = decode_text(path.read_bytes())
-    except OSError as exc:
-        found.add(None, None, f"cannot read the file: {exc.strerror or exc}", "unreadable")
-        return []
-    sample = text[:4096]
+    """Stream the file (UTF-8, with or without BOM; else Windows-1252), so a week's export of
+    hundreds of thousands of rows is never held in memory as text."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        attempt = _FileProblems(path)
+        try:
+            with path.open("r", encoding=encoding, newline="") as stream:
+                tracks = _parse_csv(path, stream, tz, attempt, area)
+        except UnicodeDecodeError:
+            continue
+        except OSError as exc:
+            found.add(None, None, f"cannot read the file: {exc.strerror or exc}", "unreadable")
+            return []
+        found.items, found.counts, found.rows = attempt.items, attempt.counts, attempt.rows
+        if encoding != "utf-8-sig":
+            log.info("%s is not UTF-8; read as Windows-1252", path)
+        return tracks
+    return []
+
+
+def _parse_csv(path: Path, stream: io.TextIOBase, tz: ZoneInfo, found: _FileProblems,
+               area: tuple[float, float, float, float] | None) -> list[Track]:
+    sample = stream.read(4096)
+    stream.seek(0)
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    reader = csv.reader(stream, dialect)
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
@@ -291,9 +307,12 @@ def _read_csv(path: Path, tz: ZoneInfo, found: _FileProblems, area: tuple[float,
 
 def _number(text: str) -> float | None:
     try:
-        value = float(text.strip().replace(",", "."))
+        value = float(text)
     except ValueError:
-        return None
+        try:
+            value = float(text.strip().replace(",", "."))
+        except ValueError:
+            return None
     return value if math.isfinite(value) else None
 
 
