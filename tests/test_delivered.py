@@ -348,3 +348,42 @@ def test_timestamp_formats_and_zones(small, tmp_path):
     assert not problems
     steps = np.diff(read.tracks[0].times)
     assert (steps == 600).all()
+
+
+def test_separate_date_and_time_columns_and_windows_encoding(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes("Radio ID;Date;Time;Latitude;Longitude;HDOP\nCafé-1;01/12/2026;18:00:00;53,81;-1,52;2\n".encode("cp1252"))
+    problems = ProblemList()
+    read = read_tracks([path], "Europe/London", problems)
+    assert not problems
+    [track] = read.tracks
+    assert track.track_id == "Café-1"
+    assert track.times[0] == dt.datetime(2026, 12, 1, 18, 0, tzinfo=dt.UTC).timestamp()
+    assert (track.lat[0], track.lon[0], track.accuracy_m[0]) == (53.81, -1.52, 10.0)
+
+
+def test_polygon_hotspots_are_measured_by_their_outline(small):
+    from dataclasses import replace
+
+    plan, _ = small
+    tour = plan.tours[0]
+    hotspot = plan.scenario.hotspots[5]
+    square = []
+    for north, east in ((-60, -60), (-60, 60), (60, 60), (60, -60), (-60, -60)):
+        lat, lon = offset(hotspot.lat, hotspot.lon, north, east)
+        square.append((lon, lat))
+    boxed = replace(hotspot, polygon=tuple(square), radius_m=None)
+    scenario = replace(plan.scenario, hotspots=(*plan.scenario.hotspots[:5], boxed, *plan.scenario.hotspots[6:]))
+    plan = replace(plan, scenario=scenario)
+    inside = _stationary_track(plan, tour.officer_ids[0], hotspot.lat, hotspot.lon, tour.start + dt.timedelta(hours=5), 12.0,
+                               then=_far_point(plan))
+    corner_lat, corner_lon = offset(hotspot.lat, hotspot.lon, 0.0, 90.0)  # inside the old circle, 30 m outside the square
+    outside = _stationary_track(plan, tour.officer_ids[0], corner_lat, corner_lon, tour.start + dt.timedelta(hours=6), 12.0,
+                                seed=1, then=_far_point(plan))
+    report = compute_delivered(plan, [inside])
+    [visit] = [v for v in report.visits if v.hotspot_id == hotspot.id]
+    assert visit.minutes == pytest.approx(12.0, abs=1.0) and visit.koper_effective
+    report = compute_delivered(plan, [outside])
+    assert not [v for v in report.visits if v.hotspot_id == hotspot.id and not v.is_pass]
+    circle = compute_delivered(small[0], [outside])
+    assert [v.hotspot_id for v in circle.visits if not v.is_pass] == [hotspot.id]
