@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import math
+from typing import Any
+
+import numpy as np
 
 from solver.domain import Hotspot
 
-EARTH_RADIUS_M = 6_371_008.8
+#: Mean earth radius as osmnx uses it, so edge lengths agree with osmnx to the millimetre.
+EARTH_RADIUS_M = 6_371_009.0
 
 
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+def haversine_m(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
+    """Great-circle distance in metres (haversine, mean earth radius); floats or numpy arrays."""
+    p1 = np.radians(lat1)
+    p2 = np.radians(lat2)
+    dphi = p2 - p1
+    dlmb = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    h = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
 def offset(lat: float, lon: float, north_m: float, east_m: float) -> tuple[float, float]:

@@ -25,7 +25,8 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from solver.network import bearing_deg, edge_geometry, haversine_m
+from solver.geometry import bearing_deg, haversine_m
+from solver.network import edge_geometry
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import os
 import pickle
 import re
@@ -42,6 +41,8 @@ import shapely
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
+from solver.geometry import haversine_m
+
 log = logging.getLogger(__name__)
 
 #: Bump when the filter, the attributes kept or the graph layout change: old caches are ignored.
@@ -49,9 +50,6 @@ FILTER_VERSION = 1
 
 #: Layout of the cache payload (a dict); bump when that dict changes.
 _CACHE_FORMAT = 1
-
-#: Mean earth radius in metres, as osmnx uses for great-circle lengths.
-EARTH_RADIUS_M = 6_371_009.0
 
 #: File endings pyosmium reads.
 SUPPORTED_SUFFIXES = (".osm", ".osm.bz2", ".osm.gz", ".osm.pbf", ".pbf")
@@ -253,21 +251,6 @@ def _read_walkable(path: Path) -> _RawWays:
     except RuntimeError as exc:
         raise _osmium_error(path, exc) from None
     return _RawWays(ways, coords, node_tags, box, ways_seen, missing)
-
-
-def haversine_m(
-    lat1: np.ndarray | float,
-    lon1: np.ndarray | float,
-    lat2: np.ndarray | float,
-    lon2: np.ndarray | float,
-) -> np.ndarray | float:
-    """Great-circle distance in metres (haversine, mean earth radius), vectorised."""
-    p1 = np.radians(lat1)
-    p2 = np.radians(lat2)
-    dphi = p2 - p1
-    dlmb = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    h = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
 def _first_seen(values: list[Any]) -> Any:
@@ -727,12 +710,3 @@ def spread_out(G: nx.MultiDiGraph, nodes: Sequence[int], k: int) -> list[int]:
 def total_length_km(G: nx.MultiDiGraph) -> float:
     """Sum of directed edge lengths in kilometres (each two-way street counts twice)."""
     return sum(d["length"] for _, _, d in G.edges(data=True)) / 1000.0
-
-
-def bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Initial compass bearing in degrees (0 = north, 90 = east) from point 1 to point 2."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dl = math.radians(lon2 - lon1)
-    x = math.sin(dl) * math.cos(p2)
-    y = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
-    return (math.degrees(math.atan2(x, y)) + 360.0) % 360.0

@@ -200,15 +200,19 @@ def _is_missing(value: object) -> bool:
         return False
 
 
-def read_risk(path: Path, hotspot_ids: set[str], problems: ProblemList) -> dict[str, tuple[float, ...]]:
-    """Read a risk CSV (``hotspot_id,weekday,hour,risk``; ISO weekday 1 = Monday).
+def read_risk(
+    path: Path, hotspot_ids: set[str], problems: ProblemList, assumed: set[str] | None = None
+) -> dict[str, tuple[float, ...]]:
+    """Read a risk CSV (``hotspot_id,weekday,hour,risk[,assumed]``; ISO weekday 1 = Monday).
 
     Hours not listed for a hotspot that has rows get risk 0; hotspots without rows keep
-    a flat profile (not returned here).
+    a flat profile (not returned here). Hotspots whose rows say ``assumed`` = yes (a default
+    profile, not measured from timed records) are added to ``assumed`` when given.
     """
     rows = read_table(
         path,
         required=("hotspot_id", "weekday", "hour", "risk"),
+        optional=("assumed",),
         aliases={"hotspot_id": ("id", "hotspot"), "weekday": ("day", "iso_weekday"), "risk": ("value", "weight")},
         problems=problems,
     )
@@ -233,14 +237,18 @@ def read_risk(path: Path, hotspot_ids: set[str], problems: ProblemList) -> dict[
             continue
         seen[(hotspot_id, slot)] = row.line
         profiles.setdefault(hotspot_id, [0.0] * HOURS_PER_WEEK)[slot] = risk
+        if assumed is not None and row.get("assumed").lower() in {"yes", "y", "true", "1"}:
+            assumed.add(hotspot_id)
     for hotspot_id, profile in profiles.items():
         if not any(profile):
             problems.add(path, None, "risk", f"hotspot '{hotspot_id}' has risk 0 in every hour; it would never be visited")
     return {k: tuple(v) for k, v in profiles.items()}
 
 
-def apply_risk(hotspots: list[Hotspot], profiles: Mapping[str, tuple[float, ...]]) -> list[Hotspot]:
-    """Hotspots with their measured risk profiles set (others keep the flat profile)."""
+def apply_risk(
+    hotspots: list[Hotspot], profiles: Mapping[str, tuple[float, ...]], assumed: set[str] = frozenset()
+) -> list[Hotspot]:
+    """Hotspots with their risk profiles set (others keep the flat profile, marked assumed)."""
     from dataclasses import replace
 
-    return [replace(h, risk=profiles[h.id], risk_assumed=False) if h.id in profiles else h for h in hotspots]
+    return [replace(h, risk=profiles[h.id], risk_assumed=h.id in assumed) if h.id in profiles else h for h in hotspots]

@@ -32,7 +32,12 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from solver.domain import Officer, Scenario, ShiftTemplate
-from solver.roster_check import contracted_band_minutes, fairness_eligible, score_roster
+from solver.roster_check import (
+    check_roster,
+    contracted_band_minutes,
+    fairness_eligible,
+    score_roster,
+)
 from solver.roster_result import (
     Roster,
     RosterChange,
@@ -52,6 +57,11 @@ OBJ_SCALE = 100
 #: Safety wall-clock cap: factor x time limit + margin (seconds).
 WALL_CAP_FACTOR = 3.0
 WALL_CAP_MARGIN_S = 5.0
+#: Cost of a shortfall the search may pass through but a result may not keep: per minute
+#: below an officer's minimum hours, and per unit below minimum staffing.
+UNMET_MINUTE_POINTS = 1_000
+UNMET_UNIT_POINTS = 100_000
+UNMET = "unmet_rules"
 #: Effort spent explaining an infeasible scenario (deterministic seconds per core solve).
 EXPLAIN_LIMIT_S = 5.0
 
@@ -354,11 +364,15 @@ class _Model:
     work: dict[tuple[str, dt.date], cp_model.IntVar]
     groups: dict[tuple, cp_model.IntVar]
     parts: dict[str, cp_model.LinearExpr | int]
+    workers: int = 1
+    #: (index, upper bound) of the shortfall variables on minimum hours and staffing
+    slack: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _build(prep: _Prep, *, explain: bool) -> _Model:
     scenario = prep.scenario
     rules = scenario.rules
+    weights = scenario.roster_weights
     model = cp_model.CpModel()
     dates = prep.dates
     date_set = set(dates)
@@ -375,6 +389,10 @@ def _build(prep: _Prep, *, explain: bool) -> _Model:
 
     x: dict[Key, cp_model.IntVar] = {}
     work: dict[tuple[str, dt.date], cp_model.IntVar] = {}
+    #: shortfalls on minimum hours and staffing: allowed in the search (so an all-off roster
+    #: is always a start) at a cost no soft goal can outweigh; a result with any is not legal
+    unmet: list = []
+    slack: list[tuple[int, int]] = []
     for officer in patrol:
         for day in dates:
             xs = []
@@ -465,10 +483,15 @@ def _build(prep: _Prep, *, explain: bool) -> _Model:
         # hours
         lo, hi, credited = contracted_band_minutes(scenario, officer)
         worked = sum(prep.minutes[(d, s)] * v for (o, d, s), v in x.items() if o == oid)
-        if lo - credited > 0:
-            model.add(worked >= math.ceil(lo - credited - 1e-6)).only_enforce_if(
-                enf("hours_min", oid)
-            )
+        floor = math.ceil(lo - credited - 1e-6)
+        if floor > 0:
+            if explain:
+                model.add(worked >= floor).only_enforce_if(enf("hours_min", oid))
+            else:
+                short = model.new_int_var(0, floor, f"short|{oid}")
+                slack.append((short.index, floor))
+                model.add(worked + short >= floor)
+                unmet.append(UNMET_MINUTE_POINTS * short)
         if hi != math.inf:
             model.add(worked <= math.floor(hi + 1e-6)).only_enforce_if(enf("hours_max", oid))
 
@@ -501,14 +524,28 @@ def _build(prep: _Prep, *, explain: bool) -> _Model:
         if name not in templates or need <= 0:
             continue
         for day in dates:
-            model.add(units[(day, name)] >= need).only_enforce_if(enf("staffing", day, name))
+            if explain:
+                model.add(units[(day, name)] >= need).only_enforce_if(enf("staffing", day, name))
+            else:
+                gap = model.new_int_var(0, need, f"gap|{day}|{name}")
+                slack.append((gap.index, need))
+                model.add(units[(day, name)] + gap >= need)
+                unmet.append(UNMET_UNIT_POINTS * gap)
 
     parts: dict[str, object] = {}
     if not explain:
-        parts = _objective(prep, model, x, work, units, patrol)
+        objective = _objective(prep, model, x, work, units, patrol)
+        objective[UNMET] = sum(_scaled(1) * term for term in unmet)
+        for name, expr in objective.items():
+            if isinstance(expr, int):
+                parts[name] = expr
+            else:
+                part = model.new_int_var(-(10**13), 10**13, f"part|{name}")
+                model.add(part == expr)
+                parts[name] = part
         penalty = sum(v for k, v in parts.items() if k != "patrol_value")
         model.minimize(penalty - parts.get("patrol_value", 0))
-    return _Model(model, x, work, groups, parts)
+    return _Model(model, x, work, groups, parts, max(1, int(weights.workers)), slack)
 
 
 def _scaled(points: float) -> int:
@@ -633,55 +670,340 @@ def _objective(prep: _Prep, model, x, work, units, patrol) -> dict[str, object]:
 # Solving
 
 
-class _Watcher(cp_model.CpSolverSolutionCallback):
-    """Reports progress on each improving solution."""
+#: Share of the search effort given to the whole model before the neighbourhood search.
+FIRST_SHARE = 0.15
+#: Deterministic seconds of the first neighbourhood solves (adapted as the search goes).
+LNS_SUB_LIMIT_S = 0.15
+#: Share of officer-days freed by the first neighbourhoods (adapted as the search goes).
+LNS_FREE_SHARE = 0.15
 
-    def __init__(self, progress: Callable[[RosterProgress], None] | None) -> None:
-        super().__init__()
-        self._progress = progress
+
+@dataclass
+class _Outcome:
+    status: int
+    solution: list[int] | None = None
+    objective: int | None = None
+    bound: int | None = None
+    deterministic_s: float = 0.0
+    cancelled: bool = False
+    solutions: int = 0
+
+
+class _Reporter:
+    """Counts improving rosters and passes them to the caller's progress callback."""
+
+    def __init__(self, progress: Callable[[RosterProgress], None] | None, t0: float) -> None:
+        self.progress = progress
+        self.t0 = t0
         self.solutions = 0
-        self._t0 = time.monotonic()
+        self.bound = -math.inf
+
+    def report(self, objective: float) -> None:
+        self.solutions += 1
+        if self.progress is None:
+            return
+        try:
+            self.progress(
+                RosterProgress(
+                    self.solutions,
+                    objective / OBJ_SCALE,
+                    self.bound / OBJ_SCALE,
+                    time.monotonic() - self.t0,
+                )
+            )
+        except Exception:  # a faulty observer must not kill the search
+            log.exception("roster progress callback failed")
+
+
+class _Watcher(cp_model.CpSolverSolutionCallback):
+    """Reports each improving roster; optionally stops once one exists after ``enough_s``."""
+
+    def __init__(self, reporter: _Reporter, enough_s: float | None = None) -> None:
+        super().__init__()
+        self.reporter = reporter
+        self.enough_s = enough_s
 
     def on_solution_callback(self) -> None:
-        self.solutions += 1
-        if self._progress is not None:
-            try:
-                self._progress(
-                    RosterProgress(
-                        self.solutions,
-                        self.objective_value / OBJ_SCALE,
-                        self.best_objective_bound / OBJ_SCALE,
-                        time.monotonic() - self._t0,
-                    )
-                )
-            except Exception:  # a faulty observer must not kill the search
-                log.exception("roster progress callback failed")
+        self.reporter.bound = self.best_objective_bound
+        self.reporter.report(self.objective_value)
+        if self.enough_s is not None and self.deterministic_time >= self.enough_s:
+            self.stop_search()
 
 
-def _watch_cancel(solver: cp_model.CpSolver, cancel, done: threading.Event) -> threading.Thread:
-    def poll() -> None:
-        while not done.wait(0.05):
-            if cancel.is_set():
-                solver.stop_search()
-                return
+class _Stopper:
+    """Stops every CP-SAT solve running once ``cancel`` is set (polled every 50 ms)."""
 
-    thread = threading.Thread(target=poll, name="roster-cancel", daemon=True)
-    thread.start()
-    return thread
+    def __init__(self, cancel) -> None:
+        self.cancel = cancel
+        self.solvers: set[cp_model.CpSolver] = set()
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+        if cancel is not None:
+            threading.Thread(target=self._poll, name="roster-cancel", daemon=True).start()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.is_set()
+
+    def _poll(self) -> None:
+        while not self.done.wait(0.05):
+            if self.cancel.is_set():
+                with self.lock:
+                    for solver in self.solvers:
+                        solver.stop_search()
+
+    def run(self, solver: cp_model.CpSolver, model: cp_model.CpModel, callback=None) -> int:
+        with self.lock:
+            self.solvers.add(solver)
+        try:
+            if self.cancelled:
+                return cp_model.UNKNOWN
+            return solver.solve(model, callback) if callback else solver.solve(model)
+        finally:
+            with self.lock:
+                self.solvers.discard(solver)
+
+    def close(self) -> None:
+        self.done.set()
 
 
-def _parameters(scenario: Scenario, time_limit_s: float, seed: int) -> cp_model.CpSolver:
+def _solver(workers: int, seed: int, det_s: float, wall_s: float | None) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     params = solver.parameters
-    params.num_workers = max(1, int(scenario.roster_weights.workers))
+    params.num_workers = workers
     params.random_seed = int(seed)
-    params.max_deterministic_time = float(time_limit_s)
-    params.max_time_in_seconds = float(time_limit_s) * WALL_CAP_FACTOR + WALL_CAP_MARGIN_S
-    params.interleave_search = params.num_workers > 1
+    params.max_deterministic_time = max(0.01, float(det_s))
+    cap = float(det_s) * WALL_CAP_FACTOR + WALL_CAP_MARGIN_S
+    params.max_time_in_seconds = max(0.01, min(cap, wall_s) if wall_s is not None else cap)
     # Ctrl-C is the caller's: it stops the search through the cancel hook (CP-SAT's own
     # SIGINT handler aborts the process when the solve runs outside the main thread).
     params.catch_sigint_signal = False
+    if workers > 1:
+        # deterministic parallel search, with the feasibility-jump and local-search workers
+        # that find first rosters quickly on tightly constrained instances
+        params.interleave_search = True
+        params.use_feasibility_jump = True
+        params.num_violation_ls = 1
+        params.interleave_batch_size = workers
     return solver
+
+
+def _search(
+    built: _Model,
+    scenario: Scenario,
+    limit: float,
+    seed: int,
+    progress: Callable[[RosterProgress], None] | None,
+    cancel,
+    wall_limit_s: float | None,
+) -> _Outcome:
+    """Whole-model search, then a neighbourhood search (LNS) from the best roster found.
+
+    Effort is deterministic time (``limit`` seconds) unless ``wall_limit_s`` is given, in
+    which case the wall clock decides (benchmarks; not reproducible run to run).
+    """
+    t0 = time.monotonic()
+    workers = max(1, int(scenario.roster_weights.workers))
+    reporter = _Reporter(progress, t0)
+    stopper = _Stopper(cancel)
+    wall_end = None if wall_limit_s is None else t0 + wall_limit_s
+
+    def wall_left() -> float | None:
+        return None if wall_end is None else wall_end - time.monotonic()
+
+    try:
+        first = limit * FIRST_SHARE if built.x else limit
+        first_wall = None if wall_limit_s is None else wall_limit_s * FIRST_SHARE
+        if wall_limit_s is not None:
+            first = 1e9
+        proto = built.model.proto
+
+        def allow_shortfalls(allowed: bool) -> None:
+            for index, top in built.slack:
+                proto.variables[index].domain[1] = top if allowed else 0
+
+        # 1. the rules as stated (shortfalls forbidden): proves infeasibility or optimality
+        allow_shortfalls(False)
+        try:
+            # up to twice the share when no roster is found by then
+            solver = _solver(
+                workers, seed, 2 * first, None if first_wall is None else 2 * first_wall
+            )
+            enough = first if wall_limit_s is None else None
+            status = stopper.run(solver, built.model, _Watcher(reporter, enough))
+        finally:
+            allow_shortfalls(True)
+        det = solver.deterministic_time
+        if status == cp_model.UNKNOWN and not stopper.cancelled:
+            # 2. no roster yet: allow shortfalls at a prohibitive cost, so that a start exists
+            # (everyone off) and the neighbourhood search can repair it
+            left = wall_left()
+            step = max(first / 2, 0.5) if left is None else max(left * FIRST_SHARE, 0.5)
+            if left is None:
+                step = min(step, max(0.05, limit - det))
+            solver = _solver(workers, seed, step, left)
+            status = stopper.run(solver, built.model, _Watcher(reporter))
+            det += solver.deterministic_time
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            if status == cp_model.MODEL_INVALID:
+                raise RuntimeError(f"roster model invalid: {built.model.validate()}")
+            return _Outcome(status, deterministic_s=det, cancelled=stopper.cancelled)
+        solution = list(solver.response_proto.solution)
+        objective = int(round(solver.objective_value))
+        bound = int(math.ceil(solver.best_objective_bound - 1e-6))
+        reporter.bound = bound
+        log.info(
+            "roster: whole model %s, objective %s, bound %s, %.2f det s",
+            solver.status_name(status),
+            objective / OBJ_SCALE,
+            bound / OBJ_SCALE,
+            det,
+        )
+        if status == cp_model.OPTIMAL or objective <= bound:
+            return _Outcome(
+                cp_model.OPTIMAL,
+                solution,
+                objective,
+                bound,
+                det,
+                stopper.cancelled,
+                reporter.solutions,
+            )
+        solution, objective, det = _neighbourhood_search(
+            built, solution, objective, bound, det, limit, seed, stopper, reporter, wall_left
+        )
+        final = cp_model.OPTIMAL if objective <= bound else cp_model.FEASIBLE
+        return _Outcome(
+            final, solution, objective, bound, det, stopper.cancelled, reporter.solutions
+        )
+    finally:
+        stopper.close()
+
+
+def _neighbourhood_search(
+    built, solution, objective, bound, det, limit, seed, stopper, reporter, wall_left
+):
+    """Improve ``solution`` by re-solving parts of the roster with the rest held fixed.
+
+    Neighbourhoods: a few officers' whole rosters, a window of days for everyone, or a
+    block of officers x days. Each part is solved on one thread with a complete hint (the
+    current roster), so it never gets worse; the size adapts to what solves to optimality.
+    With two or more workers, that many parts are solved side by side from the same roster
+    each round and the best result is kept, so the search stays deterministic.
+    """
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = random.Random(seed)
+    lanes = max(1, int(built.workers))
+    models = [built.model] + [built.model.clone() for _ in range(lanes - 1)]
+    by_officer: dict[str, list[tuple[dt.date, int]]] = defaultdict(list)
+    for (oid, day, _name), var in built.x.items():
+        by_officer[oid].append((day, var.index))
+    officers = sorted(by_officer)
+    dates = sorted({day for (_o, day, _s) in built.x})
+    all_x = [var.index for var in built.x.values()]
+    rounds = 0
+    improved_at = 0
+
+    shares = dict.fromkeys(("officers", "days", "block"), LNS_FREE_SHARE)
+
+    def pick() -> tuple[str, set[int]]:
+        kind = rng.random()
+        if kind < 0.45:
+            count = max(2, round(shares["officers"] * len(officers)))
+            chosen = set(rng.sample(officers, min(count, len(officers))))
+            return "officers", {i for o in chosen for _d, i in by_officer[o]}
+        if kind < 0.7:
+            width = max(2, round(shares["days"] * len(dates)))
+            first = rng.randrange(max(1, len(dates) - width + 1))
+            window = set(dates[first : first + width])
+            return "days", {i for o in officers for d, i in by_officer[o] if d in window}
+        width = max(3, round(math.sqrt(shares["block"]) * len(dates)))
+        count = max(2, round(math.sqrt(shares["block"]) * len(officers)))
+        first = rng.randrange(max(1, len(dates) - width + 1))
+        window = set(dates[first : first + width])
+        chosen = set(rng.sample(officers, min(count, len(officers))))
+        return "block", {i for o in chosen for d, i in by_officer[o] if d in window}
+
+    def solve_part(lane: int, free: set[int], sub_seed: int, budget: float, wall):
+        model = models[lane]
+        proto = model.proto
+        fixed = [i for i in all_x if i not in free]
+        for i in fixed:
+            domain = proto.variables[i].domain
+            domain[0] = solution[i]
+            domain[1] = solution[i]
+        hint = proto.solution_hint
+        hint.vars.clear()
+        hint.values.clear()
+        hint.vars.extend(range(len(solution)))
+        hint.values.extend(solution)
+        sub = _solver(1, sub_seed, budget, wall)
+        sub.parameters.linearization_level = 2
+        try:
+            status = stopper.run(sub, model)
+        finally:
+            for i in fixed:
+                domain = proto.variables[i].domain
+                domain[0] = 0
+                domain[1] = 1
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return (
+                status,
+                int(round(sub.objective_value)),
+                list(sub.response_proto.solution),
+                sub.deterministic_time,
+            )
+        return status, None, None, sub.deterministic_time
+
+    with ThreadPoolExecutor(max_workers=lanes) as pool:
+        while not stopper.cancelled:
+            left = wall_left()
+            if left is None and det >= limit - 1e-3:
+                break
+            if left is not None and left <= 0.05:
+                break
+            rounds += 1
+            budget = min(LNS_SUB_LIMIT_S, limit - det) if left is None else LNS_SUB_LIMIT_S
+            parts = [pick() for _ in range(lanes)]
+            futures = [
+                pool.submit(solve_part, lane, free, seed + rounds * lanes + lane, budget, left)
+                for lane, (_kind, free) in enumerate(parts)
+            ]
+            results = [f.result() for f in futures]
+            det += max(r[3] for r in results)
+            best = min((r for r in results if r[1] is not None), key=lambda r: r[1], default=None)
+            if best is not None and best[1] <= objective:
+                if best[1] < objective:
+                    improved_at = rounds
+                    reporter.report(best[1])
+                objective = best[1]
+                solution = best[2]
+            for (kind, _free), result in zip(parts, results, strict=True):
+                grown = shares[kind] * (1.1 if result[0] == cp_model.OPTIMAL else 0.9)
+                shares[kind] = min(0.8, max(0.02, grown))
+            log.debug(
+                "lns %d: %s -> %s, shares %s",
+                rounds,
+                [(k, len(f)) for k, f in parts],
+                [(int(r[0]), r[1]) for r in results],
+                shares,
+            )
+            if objective <= bound:
+                break
+    for model in models:
+        model.proto.solution_hint.vars.clear()
+        model.proto.solution_hint.values.clear()
+    log.info(
+        "roster: %d neighbourhood rounds x %d (last improvement at %d), objective %s, %.2f det s",
+        rounds,
+        lanes,
+        improved_at,
+        objective / OBJ_SCALE,
+        det,
+    )
+    return solution, objective, det
 
 
 def solve_roster(
@@ -694,6 +1016,7 @@ def solve_roster(
     seed: int | None = None,
     progress: Callable[[RosterProgress], None] | None = None,
     cancel: threading.Event | None = None,
+    wall_limit_s: float | None = None,
 ) -> Roster:
     """Plan who works which tour on which day.
 
@@ -718,6 +1041,9 @@ def solve_roster(
     cancel
         An object with ``is_set()`` (e.g. `threading.Event`): when set, the search stops
         within about 0.1 s and the best roster so far is returned (status ``cancelled``).
+    wall_limit_s
+        Search by the wall clock instead of deterministic time (benchmarks): faster to
+        state, but the roster may differ from run to run.
 
     Returns
     -------
@@ -745,32 +1071,18 @@ def solve_roster(
         return Roster(status="cancelled", wall_s=time.monotonic() - t0, mode="plan")
 
     built = _build(prep, explain=False)
-    if previous is not None:
-        prev = {(t.officer_id, t.date): t.shift for t in previous.assignments}
-        for (oid, day, name), var in built.x.items():
-            built.model.add_hint(var, prev.get((oid, day)) == name)
-    solver = _parameters(scenario, limit, seed)
-    watcher = _Watcher(progress)
-    done = threading.Event()
-    if cancel is not None:
-        _watch_cancel(solver, cancel, done)
-    try:
-        status = solver.solve(built.model, watcher)
-    finally:
-        done.set()
-    cancelled = cancel is not None and cancel.is_set()
-    wall = time.monotonic() - t0
-    log.info(
-        "roster: %s after %.2f s (deterministic %.2f), %d solutions",
-        solver.status_name(status),
-        solver.wall_time,
-        solver.deterministic_time,
-        watcher.solutions,
+    prev = (
+        {} if previous is None else {(t.officer_id, t.date): t.shift for t in previous.assignments}
     )
-    if wall > limit * WALL_CAP_FACTOR + WALL_CAP_MARGIN_S - 0.5 and not cancelled:
-        log.warning(
-            "roster: stopped by the wall-clock safety cap; the result may differ between runs"
-        )
+    fixed_now = {key: value[0] for key, value in prep.fixed.items()}
+    if previous is not None:
+        for (oid, day, name), var in built.x.items():
+            # start from the previous roster on re-plan
+            built.model.add_hint(var, fixed_now.get((oid, day), prev.get((oid, day))) == name)
+    outcome = _search(built, scenario, limit, seed, progress, cancel, wall_limit_s)
+    status = outcome.status
+    cancelled = outcome.cancelled
+    wall = time.monotonic() - t0
 
     if status == cp_model.INFEASIBLE:
         lines = _explain_by_core(prep, seed)
@@ -778,10 +1090,10 @@ def solve_roster(
             status="infeasible",
             explanation=("No roster can meet every rule:", *lines),
             wall_s=time.monotonic() - t0,
-            deterministic_s=solver.deterministic_time,
+            deterministic_s=outcome.deterministic_s,
             mode="plan",
         )
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if outcome.solution is None:
         state = "cancelled" if cancelled else "unknown"
         text = (
             "Cancelled before any roster was found."
@@ -792,20 +1104,49 @@ def solve_roster(
             status=state,
             explanation=(text,),
             wall_s=wall,
-            deterministic_s=solver.deterministic_time,
+            deterministic_s=outcome.deterministic_s,
             mode="plan",
         )
+    solution = outcome.solution
 
     tours = [
         RosterTour(oid, day, name, scenario.officer(oid).station_id)
         for (oid, day, name), var in sorted(built.x.items())
-        if solver.boolean_value(var)
+        if solution[var.index]
     ]
     tours = list(form_units(scenario, tours))
     parts = {
-        k: solver.value(v) / OBJ_SCALE if not isinstance(v, int) else v / OBJ_SCALE
+        k: (v if isinstance(v, int) else solution[v.index]) / OBJ_SCALE
         for k, v in built.parts.items()
     }
+    if parts.pop(UNMET, 0) > 0:
+        # the best roster found still misses minimum hours or staffing: prove or explain
+        breaches = check_roster(scenario, tours, locks=locks)
+        log.info(
+            "roster: best roster found breaks %d rule(s); looking for a conflict", len(breaches)
+        )
+        lines = [] if cancelled else _explain_by_core(prep, seed, need_proof=True)
+        if lines:
+            return Roster(
+                status="infeasible",
+                explanation=("No roster can meet every rule:", *lines),
+                violations=tuple(breaches),
+                wall_s=time.monotonic() - t0,
+                deterministic_s=outcome.deterministic_s,
+                mode="plan",
+            )
+        return Roster(
+            status="cancelled" if cancelled else "unknown",
+            explanation=(
+                "No roster meeting every rule was found in the time allowed; the best one "
+                "found still breaks:",
+                *(v.message for v in breaches),
+            ),
+            violations=tuple(breaches),
+            wall_s=time.monotonic() - t0,
+            deterministic_s=outcome.deterministic_s,
+            mode="plan",
+        )
     _, penalties = score_roster(
         scenario,
         tours,
@@ -831,13 +1172,13 @@ def solve_roster(
     return Roster(
         status=state,
         assignments=tuple(tours),
-        objective=solver.objective_value / OBJ_SCALE,
-        bound=solver.best_objective_bound / OBJ_SCALE,
+        objective=outcome.objective / OBJ_SCALE,
+        bound=outcome.bound / OBJ_SCALE,
         parts=parts,
         penalties=tuple(penalties),
         changes=tuple(changes),
         wall_s=time.monotonic() - t0,
-        deterministic_s=solver.deterministic_time,
+        deterministic_s=outcome.deterministic_s,
         mode="plan",
     )
 
@@ -847,7 +1188,7 @@ def solve_roster(
 
 
 def _core(prep: _Prep, assumed: list[tuple], seed: int) -> list[tuple] | None:
-    """A subset of ``assumed`` rule groups that cannot hold together, or None if they can."""
+    """A subset of ``assumed`` rule groups proven unable to hold together, or None."""
     built = _build(prep, explain=True)
     keys = [k for k in assumed if k in built.groups]
     for key, lit in built.groups.items():
@@ -859,16 +1200,21 @@ def _core(prep: _Prep, assumed: list[tuple], seed: int) -> list[tuple] | None:
     solver.parameters.random_seed = seed
     solver.parameters.max_deterministic_time = EXPLAIN_LIMIT_S
     solver.parameters.max_time_in_seconds = EXPLAIN_LIMIT_S * WALL_CAP_FACTOR
+    solver.parameters.catch_sigint_signal = False
     status = solver.solve(built.model)
     if status != cp_model.INFEASIBLE:
-        return None if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else keys
+        return None
     index = {built.groups[k].index: k for k in keys}
     return [index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in index]
 
 
-def _explain_by_core(prep: _Prep, seed: int) -> list[str]:
+def _explain_by_core(prep: _Prep, seed: int, *, need_proof: bool = False) -> list[str]:
+    """Lines naming a small set of rules that conflict ([] if none could be proven when
+    ``need_proof``)."""
     all_keys = list(_build(prep, explain=True).groups)
     core = _core(prep, all_keys, seed)
+    if need_proof and not core:
+        return []
     if not core:
         return [
             "The rules conflict, but no small set of conflicting rules was found in the "

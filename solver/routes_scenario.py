@@ -32,6 +32,9 @@ from solver.timeutil import tour_start_end
 
 log = logging.getLogger(__name__)
 
+#: Search weight of a visit past the daily target (no value, but presence in a hotspot
+#: beats idling): a small fraction of a first visit.
+PRESENCE_SHARE = 0.02
 #: Cost per second walked, as a fraction of the median visit's value: walking breaks ties.
 TRAVEL_WEIGHT = 1e-5  # x the median value of a visit, per second walked
 
@@ -192,6 +195,7 @@ def build_shift_jobs(
                 slot_len=3600,
                 day_starts=day_starts,
                 travel_weight=TRAVEL_WEIGHT * float(np.median([h.per_visit for h in hotspots])) if hotspots else 0.0,
+                presence_share=PRESENCE_SHARE,
             )
             jobs.append(
                 ShiftJob(

@@ -106,8 +106,9 @@ def read_scenario(path: str | Path) -> Scenario:
     stations = read_stations(file_paths["stations"], problems, declared_stations) if "stations" in file_paths else []
     hotspots = read_hotspots(file_paths["hotspots"], patrol, problems) if "hotspots" in file_paths else []
     if "risk" in file_paths:
-        profiles = read_risk(file_paths["risk"], {h.id for h in hotspots}, problems)
-        hotspots = apply_risk(hotspots, profiles)
+        assumed_risk: set[str] = set()
+        profiles = read_risk(file_paths["risk"], {h.id for h in hotspots}, problems, assumed_risk)
+        hotspots = apply_risk(hotspots, profiles, assumed_risk)
     officers = []
     if "officers" in file_paths:
         officers = read_officers(file_paths["officers"], declared_stations, shift_names, problems)

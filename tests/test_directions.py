@@ -29,7 +29,7 @@ def _grid() -> nx.MultiDiGraph:
         (3, 4, None, "footway"),  # a short unnamed link
         (4, 5, "Church Road", "tertiary"),
     ]
-    from solver.network import haversine_m
+    from solver.geometry import haversine_m
 
     for u, v, name, highway in streets:
         a, b = points[u], points[v]

@@ -8,6 +8,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from solver.geometry import haversine_m
 from solver.matrix import (
     WalkMatrix,
     build_walk_matrix,
@@ -17,7 +18,7 @@ from solver.matrix import (
     street_label,
     walk_path,
 )
-from solver.network import haversine_m, nearest_node
+from solver.network import nearest_node
 from tests.network_support import demo_graph, leeds_graph
 
 SPEED = 4.5  # km/h

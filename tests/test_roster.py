@@ -231,3 +231,17 @@ def test_cancel_returns_quickly_with_the_best_roster():
     if roster.assignments:
         assert check_roster(scenario, roster.assignments) == []
         assert seen and seen[-1].objective == pytest.approx(roster.objective)
+
+
+def test_hours_that_break_the_consecutive_days_rule_are_explained():
+    scenario = small_scenario()
+    history = tuple(
+        Tour("2001", MONDAY - dt.timedelta(days=k), "Early", "CHA") for k in range(1, 7)
+    )
+    scenario = replace(scenario, history=history)
+    scenario = with_officer(scenario, "2001", min_minutes=56 * 60, max_minutes=56 * 60)
+    roster = solve_roster(scenario, time_limit_s=1.0)
+    assert roster.status == "infeasible"
+    text = "\n".join(roster.explanation)
+    assert "PC 2001 may work at most 6 days in a row" in text
+    assert "Sunday 2026-11-29" in text and "56.0 h" in text

@@ -12,7 +12,8 @@ import shapely
 from shapely.geometry import Polygon
 
 from solver.domain import Hotspot, PatrolSettings, Scenario, Station
-from solver.network import distance_to_street, haversine_m
+from solver.geometry import haversine_m
+from solver.network import distance_to_street
 from solver.snapping import MAX_ACCESS_NODES, snap_scenario
 from tests.conftest import CRIME_DIR, DEMO_DIR
 from tests.network_support import demo_graph

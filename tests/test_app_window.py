@@ -1,0 +1,298 @@
+"""The main window offscreen: open the demo, bad files, problems, edits, save and reopen."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import datetime as dt  # noqa: E402
+import shutil  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+pytest.importorskip("pytestqt")
+
+from planner import dialogs  # noqa: E402
+from planner.models import RosterModel  # noqa: E402
+from planner.project import read_project  # noqa: E402
+from solver.demo import demo_scenario_path  # noqa: E402
+from solver.plan_io import plan_to_dict  # noqa: E402
+from tests.app_helpers import discard_on_close, make_window, no_modal_dialogs, wait_idle  # noqa: E402, F401
+from tests.conftest import DEMO_DIR  # noqa: E402
+
+NETWORK = DEMO_DIR / "leeds_walk.osm.pbf"
+needs_network = pytest.mark.skipif(not NETWORK.exists(), reason="demo street network not present")
+
+
+@pytest.fixture
+def demo_folder(tmp_path: Path) -> Path:
+    """A writable copy of the demo with its real street network; returns scenario.toml."""
+    folder = tmp_path / "demo"
+    shutil.copytree(DEMO_DIR, folder, ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
+    return folder / "scenario.toml"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@needs_network
+def test_open_demo_fills_map_roster_and_an_empty_problems_list(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path)
+    window.open_demo()
+    wait_idle(qtbot, window)
+    scenario = window.scenario
+    assert scenario is not None and window.graph is not None
+    assert window.problems_model.rowCount() == 0
+    assert window.roster_model.rowCount() == len(scenario.officers)
+    assert set(window.map.hotspot_items) == {h.id for h in scenario.hotspots}
+    assert set(window.map.station_items) == {s.id for s in scenario.stations}
+    assert sum(not item.path().isEmpty() for item in window.map.street_items) == 3
+    assert window.day_combo.count() == scenario.days
+    assert window.plan_blocked_reason() == ""
+    assert window.act_plan.isEnabled()
+    assert str(demo_scenario_path()) in window.recent_files()
+    # the scale bar's length is a round number of metres below a fifth of the view
+    assert window.map.metres_per_pixel() > 0
+    discard_on_close(window)
+
+
+def test_broken_officers_file_lists_its_problems_and_blocks_planning(qtbot, tmp_path, demo_copy):
+    officers = demo_copy.parent / "officers.csv"
+    edit(officers, "2050,PC 2050,PC,HAR,40", "2050,PC 2050,PC,NOWHERE,forty")
+    window = make_window(qtbot, tmp_path)
+    window.open_path(demo_copy)
+    wait_idle(qtbot, window)
+    rows = window.problems_model.rows()
+    assert rows, "the problems list should show the officers file's problems"
+    mine = [r for r in rows if r.file.endswith("officers.csv")]
+    assert {r.field for r in mine} >= {"station", "contracted_hours"}
+    assert all(r.row == 3 for r in mine)  # the header is line 1, PC 2050 is line 3
+    assert window.problems_model.index(0, 0).data() == "officers.csv"
+    assert not window.act_plan.isEnabled()
+    assert "problem" in window.plan_blocked_reason()
+    assert "problem" in window.act_plan.toolTip()
+    window.start_plan()  # says why, starts nothing
+    assert not window.runner.busy
+    discard_on_close(window)
+
+
+def test_missing_scenario_file_is_a_problem_not_a_crash(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path)
+    window.open_path(tmp_path / "nope.toml")
+    wait_idle(qtbot, window)
+    assert any("not found" in r.message for r in window.problems_model.rows())
+    window.open_path(tmp_path / "nope.patrolplan")
+    assert any("not found" in r.message for r in window.problems_model.rows())
+    damaged = tmp_path / "damaged.patrolplan"
+    damaged.write_text("{not json", encoding="utf-8")
+    window.open_path(damaged)
+    assert any("project file" in r.message for r in window.problems_model.rows())
+    discard_on_close(window)
+
+
+@needs_network
+def test_clicking_a_hotspot_problem_selects_it_on_the_map(qtbot, tmp_path, demo_folder):
+    hotspots = demo_folder.parent / "hotspots.csv"
+    text = hotspots.read_text(encoding="utf-8").splitlines()
+    parts = text[5].split(",")  # H05
+    parts[2] = "53.900000"
+    text[5] = ",".join(parts)
+    hotspots.write_text("\n".join(text) + "\n", encoding="utf-8")
+    window = make_window(qtbot, tmp_path)
+    window.open_path(demo_folder)
+    wait_idle(qtbot, window)
+    rows = window.problems_model.rows()
+    assert any("H05" in r.message for r in rows)
+    assert window.graph is not None and "H05" in window.map.hotspot_items
+    assert not window.act_plan.isEnabled()
+    row = next(i for i, r in enumerate(rows) if "H05" in r.message)
+    window._problem_clicked(window.problems_model.index(row, 3))
+    assert window.map._selection is not None
+    ring = window.map._selection.sceneBoundingRect()
+    assert ring.contains(window.map.hotspot_items["H05"].sceneBoundingRect().center())
+    discard_on_close(window)
+
+
+def _load_small_plan(qtbot, tmp_path):
+    from tests.plan_fixture import build_small_plan
+
+    window = make_window(qtbot, tmp_path)
+    window.open_demo()
+    wait_idle(qtbot, window)
+    plan, _graph = build_small_plan()
+    window._planned(plan, cancelled=False)
+    return window, plan
+
+
+@needs_network
+def test_a_plan_shows_in_grid_units_map_and_dosage(qtbot, tmp_path):
+    window, plan = _load_small_plan(qtbot, tmp_path)
+    tour = plan.tours[0]
+    assert window.selected_day() == tour.date and window.selected_shift() == tour.shift
+    assert window.units_model.rowCount() == 1
+    assert set(window.map.route_items) == {tour.unit_id}
+    assert len(window.map.visit_items[tour.unit_id]) == len(tour.visits)
+    assert not window.map.route_items[tour.unit_id].path().isEmpty()
+    officer = plan.roster[0].officer_id
+    row = [o.id for o in window.scenario.officers].index(officer)
+    column = window.scenario.dates.index(tour.date)
+    assert window.roster_model.index(row, column).data().endswith(tour.shift)
+    assert sum(p for _, _, p in window.dosage_chart.bars()) == len(tour.visits)
+    # selecting the unit highlights its route
+    window.units_view.selectRow(0)
+    assert window.map.selected_unit == tour.unit_id
+    # hovering a visited hotspot tells its planned visits
+    visited = tour.visits[0].hotspot_id
+    assert "Planned" in window.map.hotspot_items[visited].toolTip()
+    assert window.act_export.isEnabled()
+    discard_on_close(window)
+
+
+@needs_network
+def test_edit_lock_and_sick_mark_the_grid(qtbot, tmp_path):
+    window, plan = _load_small_plan(qtbot, tmp_path)
+    scenario = window.scenario
+    officer = scenario.officers[3]
+    day = scenario.dates[1]
+    index = window.roster_model.index(3, 1)
+    assert window.roster_model.setData(index, "Early")
+    assert window.edits.locks[(officer.id, day)] == "Early"
+    assert window.roster_model.index(3, 1).data(RosterModel.LockedRole)
+    assert window.dirty
+    menu = window.roster_view.menu_for(window.roster_model.index(3, 1))
+    texts = [a.text() for a in menu.actions() if a.text()]
+    assert texts[0] == "Unlock" and "Officer sick" in texts and any(t.startswith("Re-plan from") for t in texts)
+    window.set_lock(officer.id, day, False)
+    assert (officer.id, day) not in window.edits.locks
+    window.set_sick(officer.id, day, True)
+    assert window.scenario.officer(officer.id).unavailable_on(day).reason == "sick"
+    assert window.roster_model.index(3, 1).data() == "sick"
+    assert window.roster_view.is_absent(officer.id, day)
+    window.set_sick(officer.id, day, False)
+    assert window.scenario.officer(officer.id).unavailable_on(day) is None
+    discard_on_close(window)
+
+
+@needs_network
+def test_save_and_reopen_shows_the_same_plan_without_solving(qtbot, tmp_path, monkeypatch):
+    window, plan = _load_small_plan(qtbot, tmp_path)
+    scenario = window.scenario
+    window.set_cell(scenario.officers[5].id, scenario.dates[4], "Late")
+    window.set_sick(scenario.officers[6].id, scenario.dates[2], True)
+    target = tmp_path / "week.patrolplan"
+    monkeypatch.setattr(dialogs.FileDialogs, "save_project", classmethod(lambda cls, parent, start="": target))
+    assert window.save()
+    assert target.exists() and not window.dirty
+    assert not list(tmp_path.glob(".week.patrolplan.*"))  # no temporary file left behind
+    saved = read_project(target)
+    assert saved.changed_inputs == ()
+    window.close()
+
+    def no_solving(*args, **kwargs):
+        raise AssertionError("reopening must not plan again")
+
+    monkeypatch.setattr("planner.jobs.plan_function", no_solving)
+    again = make_window(qtbot, tmp_path)
+    again.open_path(target)
+    wait_idle(qtbot, again)
+    assert again.plan is not None
+    assert plan_to_dict(again.plan) == plan_to_dict(plan)
+    assert again.plan.status == plan.status
+    assert again.edits.locks == window.edits.locks
+    assert again.edits.absences == window.edits.absences
+    assert again.scenario.officer(scenario.officers[6].id).unavailable_on(scenario.dates[2]).reason == "sick"
+    assert again.project_path == target.resolve()
+    assert not again.dirty
+    discard_on_close(again)
+
+
+@needs_network
+def test_autosave_and_recovery(qtbot, tmp_path, monkeypatch):
+    window, plan = _load_small_plan(qtbot, tmp_path)
+    assert window.autosave() == window.autosave_path
+    assert window.autosave_path.exists()
+    monkeypatch.setattr(dialogs.RecoverDialog, "ask", classmethod(lambda cls, parent, path, saved: True))
+    other = make_window(qtbot, tmp_path)
+    assert other.offer_recovery()
+    wait_idle(qtbot, other)
+    assert other.plan is not None and plan_to_dict(other.plan) == plan_to_dict(plan)
+    assert other.dirty
+    discard_on_close(other)
+    discard_on_close(window)
+
+
+@needs_network
+def test_close_with_unsaved_changes_asks(qtbot, tmp_path, monkeypatch):
+    window, _plan = _load_small_plan(qtbot, tmp_path)
+    answers = ["cancel"]
+    monkeypatch.setattr(dialogs.UnsavedChangesDialog, "ask", classmethod(lambda cls, parent, what="": answers[0]))
+    assert window.dirty
+    assert not window.close()
+    assert window.isVisible()
+    answers[0] = "discard"
+    assert window.close()
+
+
+def test_closing_cancels_running_work_and_waits_a_bounded_time(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path)
+    stopped = []
+
+    def work(progress, cancel):
+        while not cancel.wait(0.01):
+            progress("Roster", 0.5, "searching")
+        stopped.append(True)
+        return None
+
+    with qtbot.waitSignal(window.runner.started, timeout=5000):
+        window.runner.start("plan", work)
+    assert window.cancel_button.isVisible()
+    began = time.monotonic()
+    assert window.close()
+    assert time.monotonic() - began < 5.0
+    assert stopped == [True]
+
+
+@needs_network
+def test_settings_are_validated_and_applied(qtbot, tmp_path, monkeypatch):
+    window = make_window(qtbot, tmp_path)
+    window.open_demo()
+    wait_idle(qtbot, window)
+    dialog = dialogs.SettingsDialog(window.base_scenario, {}, window)
+    qtbot.addWidget(dialog)
+    assert dialog.problems() == [] and dialog.settings() == {}
+    dialog.shift_widgets["Early"][2].setValue(170)
+    start, end = dialog.shift_widgets["Early"][0], dialog.shift_widgets["Early"][1]
+    end.setTime(start.time().addSecs(3 * 3600))
+    assert any("Early" in p and "break" in p for p in dialog.problems())
+    chosen = {"patrol": {"walk_speed_kph": 5.0, "visit_min": 10}, "rules": {"min_rest_h": 12}}
+    monkeypatch.setattr(dialogs.SettingsDialog, "ask", classmethod(lambda cls, parent, scenario, settings: chosen))
+    window.settings_dialog()
+    assert window.scenario.patrol.walk_speed_kph == 5.0
+    assert window.scenario.rules.min_rest_h == 12
+    assert all(h.visit_min == 10 for h in window.scenario.hotspots)
+    assert window.base_scenario.patrol.walk_speed_kph != 5.0 or window.base_scenario is not window.scenario
+    assert window.dirty
+    discard_on_close(window)
+
+
+def test_about_names_the_data_licences():
+    text = " ".join(dialogs.ATTRIBUTIONS)
+    assert "OpenStreetMap contributors" in text and "ODbL" in text
+    assert "Open Government Licence v3.0" in text and "data.police.uk" in text
+
+
+def test_day_shift_pickers_follow_the_dates(qtbot, tmp_path, demo_copy):
+    window = make_window(qtbot, tmp_path)
+    window.open_path(demo_copy)
+    wait_idle(qtbot, window)
+    assert window.scenario is not None
+    assert window.day_combo.count() == window.scenario.days
+    window._step_day(1)
+    assert window.selected_day() == window.scenario.week_start + dt.timedelta(days=1)
+    discard_on_close(window)
