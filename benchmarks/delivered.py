@@ -6,8 +6,8 @@ Without ``--plan`` the demo is planned first (``patrol-plan plan --demo --time-l
 1 to 2 minutes, not timed). For every officer on every tour of the plan a synthetic track is
 walked along the tour's real street path (`solver.track_synth`: 5 to 15 m correlated GPS
 error, 3 % lost fixes, an outage, 0.5 % wild and 0.5 % inaccurate fixes), one fix every
-``--step`` seconds. The tracks are written as one CSV location export with device ids and a
-devices file, as radio systems export them. Then ``patrol-plan delivered``'s work is timed:
+``--step`` seconds. The tracks are written as one CSV location export with one device id per
+officer (a week-long track each) and a devices file, as radio systems export them. Then ``patrol-plan delivered``'s work is timed:
 read the CSV and the devices file, compute the report, write every output. Peak memory is
 measured in a second run under tracemalloc (Python allocations, numpy included).
 

@@ -322,21 +322,15 @@ def _number(text: str) -> float | None:
 class _GpxHandler:
     """Collects track points with their line numbers; one track per <trk> name."""
 
-    def __init__(self, parser: xml.parsers.expat.XMLParserType, path: Path, found: _FileProblems,
-                 area: tuple[float, float, float, float] | None):
+    def __init__(self, parser: xml.parsers.expat.XMLParserType):
         self.parser = parser
-        self.path = path
-        self.found = found
-        self.area = area
         self.stack: list[str] = []
         self.text: list[str] = []
         self.metadata_name = ""
-        self.trk_name = ""
         self.trk_index = 0
         self.point: dict[str, object] | None = None
         self.points: list[tuple[str, dict[str, object]]] = []
         self.names: dict[int, str] = {}
-        self.untimed = 0
 
     @staticmethod
     def _local(name: str) -> str:
@@ -348,7 +342,6 @@ class _GpxHandler:
         self.text = []
         if tag == "trk":
             self.trk_index += 1
-            self.trk_name = ""
         elif tag == "trkpt":
             self.point = {"line": self.parser.CurrentLineNumber, "lat": attrs.get("lat"), "lon": attrs.get("lon")}
 
@@ -361,7 +354,6 @@ class _GpxHandler:
         self.text = []
         parent = self.stack[-2] if len(self.stack) >= 2 else ""
         if tag == "name" and parent == "trk":
-            self.trk_name = text
             self.names[self.trk_index] = text
         elif tag == "name" and parent == "metadata":
             self.metadata_name = text
@@ -375,7 +367,7 @@ class _GpxHandler:
 
 def _read_gpx(path: Path, tz: ZoneInfo, found: _FileProblems, area: tuple[float, float, float, float] | None) -> list[Track]:
     parser = xml.parsers.expat.ParserCreate()
-    handler = _GpxHandler(parser, path, found, area)
+    handler = _GpxHandler(parser)
     parser.StartElementHandler = handler.start
     parser.EndElementHandler = handler.end
     parser.CharacterDataHandler = handler.chars
