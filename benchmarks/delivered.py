@@ -83,7 +83,7 @@ def _process(plan, csv_path: Path, devices_path: Path, out: Path) -> tuple[dict[
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     problems = ProblemList()
-    devices = read_devices(devices_path, problems)
+    devices = read_devices(devices_path, problems, plan.scenario.timezone)
     read = read_tracks([csv_path], plan.scenario.timezone, problems)
     problems.raise_if_any()
     t1 = time.perf_counter()

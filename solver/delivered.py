@@ -20,6 +20,7 @@ from solver.delivered_model import (
     DeliveredReport,
     DeliveredSettings,
     DeliveredVisit,
+    DeviceAssignment,
     HotspotDay,
     PlannedVisitOutcome,
     TourDelivery,
@@ -47,7 +48,7 @@ def compute_delivered(
     plan: Plan,
     tracks: Sequence[Track],
     settings: DeliveredSettings | None = None,
-    devices: Mapping[str, str] | None = None,
+    devices: Mapping[str, str | Sequence[DeviceAssignment]] | None = None,
 ) -> DeliveredReport:
     """Measure delivered hotspot dosage from tracks against the plan.
 
@@ -60,7 +61,8 @@ def compute_delivered(
     settings
         Cleaning and visit rules; defaults to `DeliveredSettings()`.
     devices
-        Device id -> officer id (keys case-folded, as `solver.tracks_read.read_devices` gives).
+        Device id -> officer id, or -> the `DeviceAssignment` issues of a pooled device (as
+        `solver.tracks_read.read_devices` gives); ids are compared case-blind.
 
     Returns
     -------
@@ -68,7 +70,9 @@ def compute_delivered(
         Per hotspot and day, per tour, per visit and per track; ``totals()`` for the week.
     """
     settings = settings or DeliveredSettings()
-    devices = {k.casefold(): v for k, v in (devices or {}).items()}
+    issues = {
+        k.casefold(): (DeviceAssignment(v),) if isinstance(v, str) else tuple(v) for k, v in (devices or {}).items()
+    }
     zone = ZoneInfo(plan.scenario.timezone)
     index = TourIndex(plan)
     pieces: dict[str, list[CleanTrack]] = defaultdict(list)
@@ -76,7 +80,7 @@ def compute_delivered(
     reports: list[TrackReport] = []
     for track in tracks:
         clean, counts = clean_track(track, settings)
-        found = match_track(clean, index, devices, settings.tour_margin_min * 60.0, zone)
+        found = match_track(clean, index, issues, settings.tour_margin_min * 60.0, zone)
         for key, segment in found.segments:
             pieces[key].append(segment)
             pieces_of_track[key].append(track.label)

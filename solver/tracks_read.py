@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from solver.delivered_model import Track
+from solver.delivered_model import DeviceAssignment, Track
 from solver.problems import Problem, ProblemList
 from solver.tables import normalise_header
 from solver.track_time import TIMESTAMP_HELP, localise, parse_timestamp
@@ -415,27 +415,66 @@ def _read_gpx(path: Path, tz: ZoneInfo, found: _FileProblems, area: tuple[float,
 # --------------------------------------------------------------------------- devices
 
 
-def read_devices(path: Path, problems: ProblemList) -> dict[str, str]:
-    """Device id -> officer id from a CSV ``device_id,officer_id`` (ids compared case-blind)."""
+def read_devices(path: Path, problems: ProblemList, zone: str = "Europe/London") -> dict[str, tuple[DeviceAssignment, ...]]:
+    """Device id (case-folded) -> who carried it, from a CSV ``device_id,officer_id[,from,to]``.
+
+    Without ``from``/``to`` a device belongs to one officer all week. Pooled devices, issued
+    per tour, get a row per issue with ``from`` and ``to`` (a date, meaning that whole local
+    day, or a date-time; naive ones are local in ``zone``); a row's ``to`` may be left empty
+    (until further notice) and so may its ``from`` (since always). Issues of one device may
+    not overlap.
+    """
     from solver.tables import read_table
 
-    rows = read_table(path, required=("device_id", "officer_id"), aliases={"device_id": ("device", "radio_id", "issi", "tracker_id"),
-                                                                          "officer_id": ("officer", "collar_number", "collar_no")},
+    rows = read_table(path, required=("device_id", "officer_id"), optional=("from", "to"),
+                      aliases={"device_id": ("device", "radio_id", "issi", "tracker_id"),
+                               "officer_id": ("officer", "collar_number", "collar_no"),
+                               "from": ("issued", "valid_from", "start"), "to": ("returned", "valid_to", "end")},
                       problems=problems)
     if rows is None:
         return {}
-    out: dict[str, str] = {}
-    first_line: dict[str, int] = {}
+    tz = ZoneInfo(zone)
+    out: dict[str, list[tuple[DeviceAssignment, int]]] = {}
     for row in rows:
         device, officer = row.get("device_id"), row.get("officer_id")
         if not device or not officer:
             problems.add(path, row.line, "device_id" if not device else "officer_id", "empty cell; give both the device id and the officer id")
             continue
-        key = device.casefold()
-        if key in out and out[key] != officer:
-            problems.add(path, row.line, "device_id", f"device '{device}' is already given to officer '{out[key]}' on line {first_line[key]}; "
-                         "give each device one officer")
+        bounds = []
+        for column, is_end in (("from", False), ("to", True)):
+            text = row.get(column)
+            value = _device_time(text, tz, is_end) if text else None
+            if text and value is None:
+                problems.add(path, row.line, column, f"'{text}' is not a date or date-time; write YYYY-MM-DD or {TIMESTAMP_HELP}")
+            bounds.append(value)
+        start, end = bounds
+        if start is not None and end is not None and end <= start:
+            problems.add(path, row.line, "to", "'to' is not after 'from'; give the time the device was handed back")
             continue
-        out[key] = officer
-        first_line[key] = row.line
-    return out
+        issue = DeviceAssignment(officer, start, end)
+        key = device.casefold()
+        clash = next(((a, line) for a, line in out.get(key, []) if a.overlaps(issue)), None)
+        if clash is not None:
+            other, line = clash
+            what = "is already given to" if other.officer_id != officer else "is listed twice for"
+            problems.add(path, row.line, "device_id", f"device '{device}' {what} officer '{other.officer_id}' at the same time on line {line}; "
+                         "give each device one officer at a time (use from/to for pooled devices)")
+            continue
+        out.setdefault(key, []).append((issue, row.line))
+    return {key: tuple(a for a, _ in sorted(items, key=lambda x: x[0].start or -math.inf)) for key, items in out.items()}
+
+
+def _device_time(text: str, tz: ZoneInfo, is_end: bool) -> float | None:
+    from solver.parse import parse_date_text
+
+    if ":" not in text:
+        day = parse_date_text(text)
+        if day is None:
+            return None
+        if is_end:
+            day += dt.timedelta(days=1)
+        return dt.datetime.combine(day, dt.time(), tzinfo=tz).timestamp()
+    stamp = parse_timestamp(text)
+    if stamp is None:
+        return None
+    return (stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=tz)).timestamp()

@@ -387,3 +387,53 @@ def test_polygon_hotspots_are_measured_by_their_outline(small):
     assert not [v for v in report.visits if v.hotspot_id == hotspot.id and not v.is_pass]
     circle = compute_delivered(small[0], [outside])
     assert [v.hotspot_id for v in circle.visits if not v.is_pass] == [hotspot.id]
+
+
+def test_a_pooled_device_counts_for_whoever_carried_it(small, tmp_path):
+    from dataclasses import replace
+
+    plan, graph = small
+    tour = plan.tours[0]
+    [(_, _, track)] = list(plan_tracks(list(plan.tours), graph, seed=8))
+    # A second officer works the same tour a week later with the same (pooled) radio.
+    later = replace(tour, date=tour.date + dt.timedelta(days=7), start=tour.start + dt.timedelta(days=7),
+                    end=tour.end + dt.timedelta(days=7), officer_ids=("OTHER",), unit_id="CHA-L9",
+                    visits=tuple(replace(v, arrive=v.arrive + dt.timedelta(days=7), depart=v.depart + dt.timedelta(days=7))
+                                 for v in tour.visits),
+                    meal_break=replace(tour.meal_break, start=tour.meal_break.start + dt.timedelta(days=7),
+                                       end=tour.meal_break.end + dt.timedelta(days=7)))
+    plan = replace(plan, tours=(tour, later))
+    week = 7 * 86_400
+    radio = Track("avl.csv", "R-1", np.concatenate((track.times, track.times + week)), np.concatenate((track.lat, track.lat)),
+                  np.concatenate((track.lon, track.lon)), np.concatenate((track.accuracy_m, track.accuracy_m)),
+                  np.arange(2, 2 * len(track) + 2))
+    devices_file = tmp_path / "devices.csv"
+    first_day = tour.date.strftime("%d/%m/%Y")
+    devices_file.write_text("device_id,officer_id,from,to\n"
+                            f"R-1,{tour.officer_ids[0]},{first_day},{tour.date.isoformat()}\n"
+                            f"R-1,OTHER,{later.date.isoformat()} 12:00,\n", encoding="utf-8")
+    problems = ProblemList()
+    devices = read_devices(devices_file, problems, plan.scenario.timezone)
+    assert not problems
+    report = compute_delivered(plan, [radio], devices=devices)
+    [row] = report.tracks
+    assert not row.unmatched and set(row.officer_id.split(";")) == {tour.officer_ids[0], "OTHER"}
+    assert len(row.tours) == 2
+    first, second = report.tours
+    assert first.credited_min == pytest.approx(second.credited_min, abs=TOLERANCE_MIN)
+    assert first.compliance >= 0.95 and second.compliance >= 0.95
+
+
+def test_devices_file_problems(tmp_path):
+    path = tmp_path / "devices.csv"
+    path.write_text("device_id,officer_id,from,to\n"
+                    "R-1,A,2026-12-01,2026-12-02\n"
+                    "r-1,B,2026-12-02 08:00,2026-12-03\n"
+                    "R-2,C,someday,\n"
+                    "R-3,,,\n"
+                    "R-4,D,2026-12-05,2026-12-04\n", encoding="utf-8")
+    problems = ProblemList()
+    read_devices(path, problems, "Europe/London")
+    found = {(p.row, p.field) for p in problems.items}
+    assert found == {(3, "device_id"), (4, "from"), (5, "officer_id"), (6, "to")}
+    assert all(p.file == str(path) for p in problems.items)
