@@ -8,8 +8,10 @@ spreadsheet would run as a formula get a leading apostrophe.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
+from solver.atomic import atomic_write
 from solver.delivered_model import DeliveredReport
 from solver.export import write_csv
 
@@ -50,6 +52,40 @@ def write_delivered_csv(report: DeliveredReport, path: Path) -> Path:
         for d in report.hotspot_days
     )
     write_csv(path, DELIVERED_COLUMNS, rows, text_columns=("hotspot_id", "hotspot_name"))
+    return path
+
+
+def write_tracks_geojson(report: DeliveredReport, path: Path) -> Path:
+    """The cleaned tracks as GeoJSON: a MultiLineString per tour and track, cut at unbridged gaps."""
+    tours = {t.tour_key: t for t in report.tours}
+    features = []
+    for key, pieces in report.tour_tracks.items():
+        tour = tours.get(key)
+        for piece in pieces:
+            lines: list[list[list[float]]] = []
+            current: list[list[float]] = []
+            lat, lon = piece.lat.tolist(), piece.lon.tolist()
+            for i in range(len(lat)):
+                current.append([round(lon[i], 6), round(lat[i], 6)])
+                if i < len(lat) - 1 and not bool(piece.bridged[i]):
+                    lines.append(current)
+                    current = []
+            lines.append(current)
+            lines = [line for line in lines if len(line) >= 2]
+            if not lines:
+                continue
+            features.append({
+                "type": "Feature",
+                "geometry": {"type": "MultiLineString", "coordinates": lines},
+                "properties": {
+                    "kind": "track", "tour": key, "unit_id": tour.unit_id if tour else "", "shift": tour.shift if tour else "",
+                    "officer_ids": ";".join(tour.officer_ids) if tour else "", "track": piece.track.label,
+                    "start": _stamp(dt.datetime.fromtimestamp(float(piece.times[0]), dt.UTC)) + "Z",
+                    "end": _stamp(dt.datetime.fromtimestamp(float(piece.times[-1]), dt.UTC)) + "Z",
+                },
+            })
+    with atomic_write(path) as stream:
+        json.dump({"type": "FeatureCollection", "features": features}, stream)
     return path
 
 
@@ -113,6 +149,8 @@ def write_report_folder(report: DeliveredReport, folder: Path, *, hotspot_names:
     path = folder / "tracks.csv"
     write_csv(path, TRACKS_COLUMNS, track_rows, text_columns=("file", "track_id", "officer_id", "tours", "unmatched"))
     written.append(path)
+
+    written.append(write_tracks_geojson(report, folder / "delivered_tracks.geojson"))
 
     path = folder / "delivered_summary.pdf"
     write_delivered_pdf(report, path, hotspot_names=hotspot_names, title=title)

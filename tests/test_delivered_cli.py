@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 
 import pytest
 
@@ -49,6 +50,11 @@ def test_cli_writes_delivered_csv_with_exact_columns_and_a_pdf(plan_folder, tmp_
     assert (out / "delivered_summary.pdf").read_bytes()[:5] == b"%PDF-"
     for name in ("delivered_visits.csv", "delivered_planned.csv", "delivered_tours.csv", "tracks.csv"):
         assert (out / name).stat().st_size > 0
+    geo = json.loads((out / "delivered_tracks.geojson").read_text(encoding="utf-8"))
+    [feature] = geo["features"]
+    assert feature["properties"]["unit_id"] == plan.tours[0].unit_id
+    points = [p for line in feature["geometry"]["coordinates"] for p in line]
+    assert len(points) >= 0.9 * len(track)
     with (out / "tracks.csv").open(newline="", encoding="utf-8") as stream:
         reports = {r["track_id"]: r for r in csv.DictReader(stream)}
     assert reports["RADIO-7"]["officer_id"] == track.track_id and not reports["RADIO-7"]["unmatched"]
