@@ -11,6 +11,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import numpy as np
+
 from solver.atomic import atomic_write
 from solver.delivered_model import DeliveredReport
 from solver.export import write_csv
@@ -58,34 +60,25 @@ def write_delivered_csv(report: DeliveredReport, path: Path) -> Path:
 def write_tracks_geojson(report: DeliveredReport, path: Path) -> Path:
     """The cleaned tracks as GeoJSON: a MultiLineString per tour and track, cut at unbridged gaps."""
     tours = {t.tour_key: t for t in report.tours}
-    features = []
+    features: list[str] = []
     for key, pieces in report.tour_tracks.items():
         tour = tours.get(key)
         for piece in pieces:
-            lines: list[list[list[float]]] = []
-            current: list[list[float]] = []
-            lat, lon = piece.lat.tolist(), piece.lon.tolist()
-            for i in range(len(lat)):
-                current.append([round(lon[i], 6), round(lat[i], 6)])
-                if i < len(lat) - 1 and not bool(piece.bridged[i]):
-                    lines.append(current)
-                    current = []
-            lines.append(current)
-            lines = [line for line in lines if len(line) >= 2]
+            points = [f"[{x:.6f},{y:.6f}]" for x, y in zip(piece.lon.tolist(), piece.lat.tolist(), strict=True)]
+            cuts = [0, *(int(i) + 1 for i in np.flatnonzero(~piece.bridged)), len(points)]
+            lines = ["[" + ",".join(points[a:b]) + "]" for a, b in zip(cuts, cuts[1:], strict=False) if b - a >= 2]
             if not lines:
                 continue
-            features.append({
-                "type": "Feature",
-                "geometry": {"type": "MultiLineString", "coordinates": lines},
-                "properties": {
-                    "kind": "track", "tour": key, "unit_id": tour.unit_id if tour else "", "shift": tour.shift if tour else "",
-                    "officer_ids": ";".join(tour.officer_ids) if tour else "", "track": piece.track.label,
-                    "start": _stamp(dt.datetime.fromtimestamp(float(piece.times[0]), dt.UTC)) + "Z",
-                    "end": _stamp(dt.datetime.fromtimestamp(float(piece.times[-1]), dt.UTC)) + "Z",
-                },
-            })
+            properties = {
+                "kind": "track", "tour": key, "unit_id": tour.unit_id if tour else "", "shift": tour.shift if tour else "",
+                "officer_ids": ";".join(tour.officer_ids) if tour else "", "track": piece.track.label,
+                "start": _stamp(dt.datetime.fromtimestamp(float(piece.times[0]), dt.UTC)) + "Z",
+                "end": _stamp(dt.datetime.fromtimestamp(float(piece.times[-1]), dt.UTC)) + "Z",
+            }
+            features.append('{"type":"Feature","geometry":{"type":"MultiLineString","coordinates":[' + ",".join(lines)
+                            + ']},"properties":' + json.dumps(properties) + "}")
     with atomic_write(path) as stream:
-        json.dump({"type": "FeatureCollection", "features": features}, stream)
+        stream.write('{"type":"FeatureCollection","features":[' + ",\n".join(features) + "]}\n")
     return path
 
 
