@@ -65,29 +65,32 @@ class _Rows:
         self.lines.append(line)
 
 
+#: Problems that make a whole file unusable; never skipped as bad rows.
+FILE_KINDS = frozenset({"header", "unreadable", "empty"})
+
+
 class _FileProblems:
     """Problems of one file, at most `MAX_LISTED` of each kind listed, the rest counted."""
 
     def __init__(self, path: Path):
         self.file = str(path)
-        self.items: list[Problem] = []
+        self.items: list[tuple[Problem, str]] = []
         self.counts: dict[str, int] = {}
-        self.rows: set[int] = set()
 
     def add(self, line: int | None, field_name: str | None, message: str, kind: str) -> None:
-        if line is not None:
-            self.rows.add(line)
         count = self.counts.get(kind, 0) + 1
         self.counts[kind] = count
         if count <= MAX_LISTED:
-            self.items.append(Problem(self.file, line, field_name, message))
+            self.items.append((Problem(self.file, line, field_name, message), kind))
 
-    def finish(self) -> list[Problem]:
-        out = list(self.items)
+    def finish(self) -> tuple[list[Problem], list[Problem]]:
+        """(problems with the whole file, problems with rows), the latter with overflow counts."""
+        whole = [p for p, kind in self.items if kind in FILE_KINDS]
+        rows = [p for p, kind in self.items if kind not in FILE_KINDS]
         for kind, count in self.counts.items():
-            if count > MAX_LISTED:
-                out.append(Problem(self.file, None, None, f"... and {count - MAX_LISTED} more rows with {kind}"))
-        return out
+            if count > MAX_LISTED and kind not in FILE_KINDS:
+                rows.append(Problem(self.file, None, None, f"... and {count - MAX_LISTED} more rows with {kind}"))
+        return whole, rows
 
 
 @dataclass(frozen=True)
@@ -136,14 +139,12 @@ def read_tracks(
         else:
             problems.add(path, None, None, "not a track file; give .gpx files or .csv location exports")
             continue
-        listed = found.finish()
-        if listed and skip_bad_rows and found.rows:
-            bad = [p for p in listed if p.row is not None or p.message.startswith("...")]
-            whole = [p for p in listed if p not in bad]
-            problems.extend(whole)
-            warnings.extend(bad)
+        whole, rows = found.finish()
+        problems.extend(whole)
+        if skip_bad_rows:
+            warnings.extend(rows)
         else:
-            problems.extend(listed)
+            problems.extend(rows)
         tracks.extend(new)
     log.info("read %d tracks, %d fixes", len(tracks), sum(len(t) for t in tracks))
     return ReadResult(tuple(tracks), tuple(warnings))
@@ -215,7 +216,7 @@ def _read_csv(path: Path, tz: ZoneInfo, found: _FileProblems, area: tuple[float,
         except OSError as exc:
             found.add(None, None, f"cannot read the file: {exc.strerror or exc}", "unreadable")
             return []
-        found.items, found.counts, found.rows = attempt.items, attempt.counts, attempt.rows
+        found.items, found.counts = attempt.items, attempt.counts
         if encoding != "utf-8-sig":
             log.info("%s is not UTF-8; read as Windows-1252", path)
         return tracks

@@ -297,6 +297,10 @@ def test_bad_timestamps_and_coordinates_name_file_row_and_field(small, tmp_path)
     read = read_tracks([path], plan.scenario.timezone, skipped, skip_bad_rows=True, area=area)
     assert not skipped and len(read.warnings) == 7
     assert [len(t) for t in read.tracks] == [1]
+    headless = _write(tmp_path / "headless.csv", "2039,2026-12-01T18:00:00Z,53.8093,-1.5162\n")
+    read_tracks([headless], plan.scenario.timezone, skipped, skip_bad_rows=True)
+    [problem] = skipped.items  # a file without the header is never skipped as a bad row
+    assert problem.row == 1 and "missing column" in problem.message
 
 
 def test_bad_gpx_names_file_and_line(small, tmp_path):
@@ -437,3 +441,20 @@ def test_devices_file_problems(tmp_path):
     found = {(p.row, p.field) for p in problems.items}
     assert found == {(3, "device_id"), (4, "from"), (5, "officer_id"), (6, "to")}
     assert all(p.file == str(path) for p in problems.items)
+
+
+def test_progress_is_reported_and_cancel_stops(small):
+    import threading
+
+    from solver.delivered import DeliveredCancelled
+
+    plan, graph = small
+    [(_, _, track)] = list(plan_tracks(list(plan.tours), graph, seed=9))
+    seen: list[tuple[str, float]] = []
+    compute_delivered(plan, [track], progress=lambda stage, fraction, _message: seen.append((stage, fraction)))
+    fractions = [f for _, f in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and {s for s, _ in seen} == {"Tracks", "Tours"}
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(DeliveredCancelled):
+        compute_delivered(plan, [track], cancel=stop)
