@@ -71,10 +71,14 @@ class SearchParams:
     temp_per_visit: float = 0.0
     ruin_fraction: float = 0.3
     adaptive: bool = False
+    #: Shorten routes by or-opt / 2-opt moves on new bests and every ``order_every`` iterations.
+    order_search: bool = True
+    order_every: int = 25
+    order_budget: int = 3000
     #: Share of iterations that force in a left-out hotspot instead of a plain ruin.
     force_share: float = 0.0
     noise_random: bool = False
-    power_choices: tuple[float, ...] = ()
+    power_choices: tuple[float, ...] = (0.5, 1.0, 2.0)
     ruin_max: int = 12
     restart_after: int = 400
     max_candidates_per_hotspot: int = 4
@@ -566,6 +570,51 @@ def _improve_breaks(st: _State) -> None:
         st.routes[r], st.scheds[r] = best[1], best[2]
 
 
+def _order_key(st: _State, r: int, sched: RouteSchedule, stops: list[Stop]) -> int:
+    return sched.back + route_travel(st.p, st.p.units[r], stops)
+
+
+def improve_order(st: _State, r: int, *, max_len: int = 3, budget: int = 4000) -> bool:
+    """Shorten one route by moving stretches of up to ``max_len`` stops (or-opt) and reversing
+    short stretches (2-opt), first improvement, exact re-scheduling; True when it changed."""
+    p = st.p
+    unit = p.units[r]
+    others, merged = st._others(r)
+    stops = st.routes[r]
+    best_key = _order_key(st, r, st.scheds[r], stops) if st.scheds[r].feasible else NO_LIMIT
+    changed = False
+    tries = 0
+    improved = True
+    while improved and tries < budget:
+        improved = False
+        n = len(stops)
+        moves = []
+        for length in range(1, max_len + 1):
+            for i in range(0, n - length + 1):
+                seg = stops[i : i + length]
+                rest = stops[:i] + stops[i + length :]
+                for j in range(len(rest) + 1):
+                    if j != i:
+                        moves.append(rest[:j] + seg + rest[j:])
+        for i in range(n - 1):
+            for j in range(i + 2, min(n, i + 8)):
+                moves.append(stops[:i] + stops[i:j][::-1] + stops[j:])
+        for cand in moves:
+            tries += 1
+            if tries > budget:
+                break
+            sched = schedule_route(p, unit, cand, others, merged)
+            if not sched.feasible:
+                continue
+            key = _order_key(st, r, sched, cand)
+            if key < best_key:
+                stops, best_key = cand, key
+                st.routes[r], st.scheds[r] = cand, sched
+                improved = changed = True
+                break
+    return changed
+
+
 def initial_routes(problem: RouteProblem) -> list[list[Stop]]:
     """Empty routes: each unit's break alone (taken at the station) or nothing."""
     return [[BREAK] if u.has_break else [] for u in problem.units]
@@ -645,6 +694,10 @@ def search_routes(
         noise = params.noise if not params.noise_random else float(rng.uniform(0.0, 2.0 * params.noise))
         ins.fill(cand, rng, noise, cancel)
         f = cand.objective()
+        if params.order_search and (f > best_f + 1e-9 or it % params.order_every == 0):
+            if any(improve_order(cand, r, budget=params.order_budget) for r in range(len(cand.routes))):
+                ins.fill(cand, rng, 0.0, cancel)
+                f = cand.objective()
         frac = max(it / params.iterations, (time.perf_counter() - t0) / params.time_cap_s)
         temp = temp0 * max(1.0 - frac, 0.0) + 1e-9
         if f >= cur_f or rng.random() < math.exp((f - cur_f) / temp):
