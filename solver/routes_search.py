@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 _KEY = 1 << 40
 _NEG = -1.0e300
+#: Iteration counts from here on mean "until the time cap" (benchmarks at equal time).
+_TIME_BOUND = 10**8
 
 
 @dataclass
@@ -71,8 +73,10 @@ class SearchParams:
     temp_per_visit: float = 0.0
     ruin_fraction: float = 0.3
     adaptive: bool = False
-    #: Shorten routes by or-opt / 2-opt moves on new bests and every ``order_every`` iterations.
-    order_search: bool = True
+    #: Shorten routes by or-opt / 2-opt moves on new bests and every ``order_every`` iterations;
+    #: None: only when no hotspot takes repeat visits (there the moves pay off, e.g. TOPTW with
+    #: wide windows; with repeats and gaps they cost time and found nothing in our runs).
+    order_search: bool | None = None
     order_every: int = 25
     order_budget: int = 3000
     #: Share of iterations that force in a left-out hotspot instead of a plain ruin.
@@ -347,7 +351,7 @@ class _Inserter:
         return ratio[pos, cols], pos, s[pos, cols]
 
     # -- greedy fill ----------------------------------------------------------------------
-    def fill(self, st: _State, rng: np.random.Generator, noise: float, cancel: Callable[[], bool] | None = None) -> None:
+    def fill(self, st: _State, rng: np.random.Generator, noise: float, cancel: Callable[[], bool] | None = None, deadline: float | None = None) -> None:
         """Insert visits by best noisy ratio until nothing fits."""
         R = len(st.routes)
         if R == 0 or self.cand_h.size == 0:
@@ -366,6 +370,8 @@ class _Inserter:
         while True:
             guard += 1
             if guard > 10000 or (cancel is not None and cancel()):
+                break
+            if deadline is not None and guard % 16 == 0 and time.perf_counter() > deadline:
                 break
             if noise > 0:
                 score = ratio * (1.0 + noise * rng.random(ratio.shape))
@@ -574,7 +580,7 @@ def _order_key(st: _State, r: int, sched: RouteSchedule, stops: list[Stop]) -> i
     return sched.back + route_travel(st.p, st.p.units[r], stops)
 
 
-def improve_order(st: _State, r: int, *, max_len: int = 3, budget: int = 4000) -> bool:
+def improve_order(st: _State, r: int, *, max_len: int = 3, budget: int = 4000, deadline: float | None = None) -> bool:
     """Shorten one route by moving stretches of up to ``max_len`` stops (or-opt) and reversing
     short stretches (2-opt), first improvement, exact re-scheduling; True when it changed."""
     p = st.p
@@ -601,7 +607,8 @@ def improve_order(st: _State, r: int, *, max_len: int = 3, budget: int = 4000) -
                 moves.append(stops[:i] + stops[i:j][::-1] + stops[j:])
         for cand in moves:
             tries += 1
-            if tries > budget:
+            if tries > budget or (deadline is not None and tries % 64 == 0 and time.perf_counter() > deadline):
+                tries = budget + 1
                 break
             sched = schedule_route(p, unit, cand, others, merged)
             if not sched.feasible:
@@ -655,9 +662,11 @@ def search_routes(
     for r in range(len(st.routes)):
         if not st.scheds[r].feasible:
             log.warning("unit %s cannot take its break or return in time", problem.units[r].id)
-    ins.fill(st, rng, 0.0, cancel)
+    hard_stop = t0 + params.time_cap_s
+    order_search = params.order_search if params.order_search is not None else not _needs_gaps(problem)
+    ins.fill(st, rng, 0.0, cancel, hard_stop)
     _improve_breaks(st)
-    ins.fill(st, rng, 0.0, cancel)
+    ins.fill(st, rng, 0.0, cancel, hard_stop)
     cur, cur_f = st, st.objective()
     best, best_f = st.copy(), cur_f
     history = [(time.perf_counter() - t0, best_f)]
@@ -692,13 +701,18 @@ def search_routes(
         if rng.random() < 0.2:
             _improve_breaks(cand)
         noise = params.noise if not params.noise_random else float(rng.uniform(0.0, 2.0 * params.noise))
-        ins.fill(cand, rng, noise, cancel)
+        ins.fill(cand, rng, noise, cancel, hard_stop)
         f = cand.objective()
-        if params.order_search and (f > best_f + 1e-9 or it % params.order_every == 0):
-            if any(improve_order(cand, r, budget=params.order_budget) for r in range(len(cand.routes))):
-                ins.fill(cand, rng, 0.0, cancel)
+        if order_search and (f > best_f + 1e-9 or it % params.order_every == 0):
+            deadline = t0 + params.time_cap_s
+            if any([improve_order(cand, r, budget=params.order_budget, deadline=deadline) for r in range(len(cand.routes))]):
+                ins.fill(cand, rng, 0.0, cancel, hard_stop)
                 f = cand.objective()
-        frac = max(it / params.iterations, (time.perf_counter() - t0) / params.time_cap_s)
+        # cooling follows the iteration count (deterministic) unless the run is time-bound
+        if params.iterations < _TIME_BOUND:
+            frac = it / params.iterations
+        else:
+            frac = (time.perf_counter() - t0) / params.time_cap_s
         temp = temp0 * max(1.0 - frac, 0.0) + 1e-9
         if f >= cur_f or rng.random() < math.exp((f - cur_f) / temp):
             cur, cur_f = cand, f
