@@ -96,7 +96,7 @@ def run_delivered(args: argparse.Namespace) -> int:
         print(f"patrol-plan delivered: --tz {zone}: not a known time zone (e.g. Europe/London)", file=sys.stderr)
         return EXIT_INVALID
     problems = ProblemList()
-    devices = read_devices(args.devices, problems) if args.devices else {}
+    devices = read_devices(args.devices, problems, zone) if args.devices else {}
     read = read_tracks(args.tracks, zone, problems, skip_bad_rows=args.skip_bad_rows, area=plan_area(plan))
     if problems:
         _print_problems(ScenarioError(problems.items))

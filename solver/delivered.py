@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from solver.delivered_model import (
@@ -20,6 +21,7 @@ from solver.delivered_model import (
     DeliveredReport,
     DeliveredSettings,
     DeliveredVisit,
+    DeviceAssignment,
     HotspotDay,
     PlannedVisitOutcome,
     TourDelivery,
@@ -43,11 +45,17 @@ from solver.tracks_match import TourIndex, match_track, tour_key
 log = logging.getLogger(__name__)
 
 
+class DeliveredCancelled(RuntimeError):
+    """Raised by `compute_delivered` when its ``cancel`` event is set."""
+
+
 def compute_delivered(
     plan: Plan,
     tracks: Sequence[Track],
     settings: DeliveredSettings | None = None,
-    devices: Mapping[str, str] | None = None,
+    devices: Mapping[str, str | Sequence[DeviceAssignment]] | None = None,
+    progress: Callable[[str, float, str], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> DeliveredReport:
     """Measure delivered hotspot dosage from tracks against the plan.
 
@@ -60,7 +68,13 @@ def compute_delivered(
     settings
         Cleaning and visit rules; defaults to `DeliveredSettings()`.
     devices
-        Device id -> officer id (keys case-folded, as `solver.tracks_read.read_devices` gives).
+        Device id -> officer id, or -> the `DeviceAssignment` issues of a pooled device (as
+        `solver.tracks_read.read_devices` gives); ids are compared case-blind.
+    progress
+        Called as ``progress(stage, fraction, message)`` (stages "Tracks" then "Tours"), as
+        `solver.plan.plan` does, for a progress bar.
+    cancel
+        When set, stop early and raise `DeliveredCancelled`.
 
     Returns
     -------
@@ -68,15 +82,25 @@ def compute_delivered(
         Per hotspot and day, per tour, per visit and per track; ``totals()`` for the week.
     """
     settings = settings or DeliveredSettings()
-    devices = {k.casefold(): v for k, v in (devices or {}).items()}
+    issues = {
+        k.casefold(): (DeviceAssignment(v),) if isinstance(v, str) else tuple(v) for k, v in (devices or {}).items()
+    }
     zone = ZoneInfo(plan.scenario.timezone)
     index = TourIndex(plan)
     pieces: dict[str, list[CleanTrack]] = defaultdict(list)
     pieces_of_track: dict[str, list[str]] = defaultdict(list)
     reports: list[TrackReport] = []
-    for track in tracks:
+    def report_progress(stage: str, fraction: float, message: str) -> None:
+        if cancel is not None and cancel.is_set():
+            raise DeliveredCancelled("cancelled")
+        if progress is not None:
+            progress(stage, fraction, message)
+
+    for number, track in enumerate(tracks):
+        if number % 10 == 0:
+            report_progress("Tracks", 0.6 * number / max(1, len(tracks)), f"cleaning track {number + 1} of {len(tracks)}")
         clean, counts = clean_track(track, settings)
-        found = match_track(clean, index, devices, settings.tour_margin_min * 60.0, zone)
+        found = match_track(clean, index, issues, settings.tour_margin_min * 60.0, zone)
         for key, segment in found.segments:
             pieces[key].append(segment)
             pieces_of_track[key].append(track.label)
@@ -95,7 +119,10 @@ def compute_delivered(
     visits: list[DeliveredVisit] = []
     outcomes: list[PlannedVisitOutcome] = []
     tours: list[TourDelivery] = []
-    for tour in sorted(plan.tours, key=lambda t: (t.start, t.unit_id)):
+    ordered = sorted(plan.tours, key=lambda t: (t.start, t.unit_id))
+    for number, tour in enumerate(ordered):
+        if number % 10 == 0:
+            report_progress("Tours", 0.6 + 0.4 * number / max(1, len(ordered)), f"tour {number + 1} of {len(ordered)}")
         key = tour_key(tour)
         delivery, tour_visits, tour_outcomes = _tour(tour, key, pieces.get(key, []), areas, settings, zone,
                                                      tuple(dict.fromkeys(pieces_of_track.get(key, []))))
@@ -103,6 +130,7 @@ def compute_delivered(
         visits.extend(tour_visits)
         outcomes.extend(tour_outcomes)
     days = _hotspot_days(plan, visits, zone)
+    report_progress("Tours", 1.0, "done")
     log.info("delivered: %d tracks, %d tours tracked, %d visits", len(reports), sum(1 for t in tours if t.tracks), len(visits))
     return DeliveredReport(settings, tuple(days), tuple(tours), tuple(visits), tuple(outcomes), tuple(reports), dict(pieces))
 

@@ -8,6 +8,7 @@ scenario's zone.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -74,6 +75,20 @@ class DeliveredSettings:
         if not 0 <= self.koper_min <= self.koper_max:
             problems.append(f"Koper window {self.koper_min:g}-{self.koper_max:g} min: need 0 <= minimum <= maximum")
         return problems
+
+
+@dataclass(frozen=True)
+class DeviceAssignment:
+    """A device carried by an officer from ``start`` to ``end`` (UTC epoch seconds; None: open)."""
+
+    officer_id: str
+    start: float | None = None
+    end: float | None = None
+
+    def overlaps(self, other: DeviceAssignment) -> bool:
+        lo = max(self.start if self.start is not None else -math.inf, other.start if other.start is not None else -math.inf)
+        hi = min(self.end if self.end is not None else math.inf, other.end if other.end is not None else math.inf)
+        return lo < hi
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,12 @@ spreadsheet would run as a formula get a leading apostrophe.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
+import numpy as np
+
+from solver.atomic import atomic_write
 from solver.delivered_model import DeliveredReport
 from solver.export import write_csv
 
@@ -50,6 +54,31 @@ def write_delivered_csv(report: DeliveredReport, path: Path) -> Path:
         for d in report.hotspot_days
     )
     write_csv(path, DELIVERED_COLUMNS, rows, text_columns=("hotspot_id", "hotspot_name"))
+    return path
+
+
+def write_tracks_geojson(report: DeliveredReport, path: Path) -> Path:
+    """The cleaned tracks as GeoJSON: a MultiLineString per tour and track, cut at unbridged gaps."""
+    tours = {t.tour_key: t for t in report.tours}
+    features: list[str] = []
+    for key, pieces in report.tour_tracks.items():
+        tour = tours.get(key)
+        for piece in pieces:
+            points = [f"[{x:.6f},{y:.6f}]" for x, y in zip(piece.lon.tolist(), piece.lat.tolist(), strict=True)]
+            cuts = [0, *(int(i) + 1 for i in np.flatnonzero(~piece.bridged)), len(points)]
+            lines = ["[" + ",".join(points[a:b]) + "]" for a, b in zip(cuts, cuts[1:], strict=False) if b - a >= 2]
+            if not lines:
+                continue
+            properties = {
+                "kind": "track", "tour": key, "unit_id": tour.unit_id if tour else "", "shift": tour.shift if tour else "",
+                "officer_ids": ";".join(tour.officer_ids) if tour else "", "track": piece.track.label,
+                "start": _stamp(dt.datetime.fromtimestamp(float(piece.times[0]), dt.UTC)) + "Z",
+                "end": _stamp(dt.datetime.fromtimestamp(float(piece.times[-1]), dt.UTC)) + "Z",
+            }
+            features.append('{"type":"Feature","geometry":{"type":"MultiLineString","coordinates":[' + ",".join(lines)
+                            + ']},"properties":' + json.dumps(properties) + "}")
+    with atomic_write(path) as stream:
+        stream.write('{"type":"FeatureCollection","features":[' + ",\n".join(features) + "]}\n")
     return path
 
 
@@ -113,6 +142,8 @@ def write_report_folder(report: DeliveredReport, folder: Path, *, hotspot_names:
     path = folder / "tracks.csv"
     write_csv(path, TRACKS_COLUMNS, track_rows, text_columns=("file", "track_id", "officer_id", "tours", "unmatched"))
     written.append(path)
+
+    written.append(write_tracks_geojson(report, folder / "delivered_tracks.geojson"))
 
     path = folder / "delivered_summary.pdf"
     write_delivered_pdf(report, path, hotspot_names=hotspot_names, title=title)

@@ -9,12 +9,13 @@ A track that resolves to nobody, or has no fix during any of their tours, matche
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from solver.delivered_model import CleanTrack
+from solver.delivered_model import CleanTrack, DeviceAssignment
 from solver.plan_model import Plan, PlannedTour
 
 
@@ -45,28 +46,44 @@ class TourIndex:
             self.by_unit.setdefault(tour.unit_id.casefold(), []).append(tour)
         self.officers = {o.id.casefold() for o in plan.scenario.officers}
 
-    def resolve(self, ids: Sequence[str], devices: Mapping[str, str]) -> tuple[str, str, list[PlannedTour]] | None:
-        """(how, who, tours) for the first id that names a device, an officer or a unit."""
+    def resolve(self, ids: Sequence[str], devices: Mapping[str, Sequence[DeviceAssignment]]) -> tuple[str, list[_Group]] | None:
+        """How the first id that names a device, an officer or a unit resolves: whose tours, when."""
+        always = (-math.inf, math.inf)
         for raw in ids:
             key = raw.strip().casefold()
             if not key:
                 continue
             if key in devices:
-                officer = devices[key]
-                return "device", officer, self.by_officer.get(officer.casefold(), [])
+                groups = [
+                    _Group(a.officer_id, self.by_officer.get(a.officer_id.casefold(), []),
+                           (a.start if a.start is not None else -math.inf, a.end if a.end is not None else math.inf))
+                    for a in devices[key]
+                ]
+                return "device", groups
             if key in self.by_officer or key in self.officers:
-                return "officer", raw.strip(), self.by_officer.get(key, [])
+                return "officer", [_Group(raw.strip(), self.by_officer.get(key, []), always)]
             if key in self.by_unit:
-                return "unit", raw.strip(), self.by_unit[key]
+                return "unit", [_Group(raw.strip(), self.by_unit[key], always, unit=True)]
         return None
+
+
+@dataclass(frozen=True)
+class _Group:
+    """An officer (or unit) who carried a track, their tours, and when they carried it."""
+
+    who: str
+    tours: list[PlannedTour]
+    window: tuple[float, float]
+    unit: bool = False
 
 
 def _stamp(seconds: float, zone: dt.tzinfo) -> str:
     return dt.datetime.fromtimestamp(seconds, zone).strftime("%Y-%m-%d %H:%M")
 
 
-def match_track(clean: CleanTrack, index: TourIndex, devices: Mapping[str, str], margin_s: float, zone: dt.tzinfo) -> TrackMatch:
-    """Split a cleaned track among the tours of whoever carried it."""
+def match_track(clean: CleanTrack, index: TourIndex, devices: Mapping[str, Sequence[DeviceAssignment]], margin_s: float,
+                zone: dt.tzinfo) -> TrackMatch:
+    """Split a cleaned track among the tours of whoever carried it (when they carried it)."""
     track = clean.track
     ids = (track.track_id, *track.other_ids)
     found = index.resolve(ids, devices)
@@ -74,26 +91,34 @@ def match_track(clean: CleanTrack, index: TourIndex, devices: Mapping[str, str],
         hint = "" if devices else " (give --devices when tracks carry device ids)"
         names = " or ".join(f"'{i}'" for i in dict.fromkeys(ids) if i)
         return TrackMatch("", (), 0, f"{names}: not a device, officer or unit of the plan{hint}")
-    how, who, tours = found
-    officer = who if how != "unit" else ""
-    if not tours:
-        what = f"officer '{who}'" + (f" (device '{track.track_id}')" if how == "device" else "")
-        return TrackMatch(officer, (), clean.times.size, f"{what} has no tour in this plan")
+    how, groups = found
+    officers = ";".join(dict.fromkeys(g.who for g in groups if not g.unit))
     segments = []
     used = np.zeros(clean.times.size, dtype=bool)
-    for tour in sorted(tours, key=lambda t: t.start):
-        lo = tour.start.timestamp() - margin_s
-        hi = tour.end.timestamp() + margin_s
-        a = int(np.searchsorted(clean.times, lo, side="left"))
-        b = int(np.searchsorted(clean.times, hi, side="right"))
-        if b - a < 1:
+    reasons = []
+    for group in groups:
+        if not group.tours:
+            reasons.append(f"officer '{group.who}'" + (f" (device '{track.track_id}')" if how == "device" else "") + " has no tour in this plan")
             continue
-        used[a:b] = True
-        segments.append((tour_key(tour), CleanTrack(track, clean.times[a:b], clean.lat[a:b], clean.lon[a:b], clean.bridged[a:max(a, b - 1)])))
+        before = len(segments)
+        for tour in sorted(group.tours, key=lambda t: t.start):
+            lo = max(tour.start.timestamp() - margin_s, group.window[0])
+            hi = min(tour.end.timestamp() + margin_s, group.window[1])
+            a = int(np.searchsorted(clean.times, lo, side="left"))
+            b = int(np.searchsorted(clean.times, hi, side="right"))
+            if b - a < 1:
+                continue
+            used[a:b] = True
+            segments.append((tour_key(tour), CleanTrack(track, clean.times[a:b], clean.lat[a:b], clean.lon[a:b],
+                                                        clean.bridged[a:max(a, b - 1)])))
+        if len(segments) == before:
+            span = "no good fixes" if clean.times.size == 0 else f"fixes from {_stamp(clean.times[0], zone)} to {_stamp(clean.times[-1], zone)}"
+            first = min(t.start for t in group.tours).strftime("%Y-%m-%d %H:%M")
+            last = max(t.end for t in group.tours).strftime("%Y-%m-%d %H:%M")
+            kind = "unit" if group.unit else "officer"
+            reasons.append(f"{kind} '{group.who}': {span}, none during its {len(group.tours)} tour(s) ({first} to {last})"
+                           + ("" if group.window == (-math.inf, math.inf) else " while the device was issued to them"))
     off_duty = int((~used).sum())
     if not segments:
-        span = "no good fixes" if clean.times.size == 0 else f"fixes from {_stamp(clean.times[0], zone)} to {_stamp(clean.times[-1], zone)}"
-        first = min(t.start for t in tours).strftime("%Y-%m-%d %H:%M")
-        last = max(t.end for t in tours).strftime("%Y-%m-%d %H:%M")
-        return TrackMatch(officer, (), off_duty, f"{how} '{who}': {span}, none during its {len(tours)} tour(s) ({first} to {last})")
-    return TrackMatch(officer, tuple(segments), off_duty)
+        return TrackMatch(officers, (), off_duty, "; ".join(reasons))
+    return TrackMatch(officers, tuple(segments), off_duty)

@@ -23,10 +23,9 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from solver.delivered_model import Track
+from solver.delivered_model import DeviceAssignment, Track
 from solver.problems import Problem, ProblemList
 from solver.tables import normalise_header
-from solver.tabular import decode_text
 from solver.track_time import TIMESTAMP_HELP, localise, parse_timestamp
 
 log = logging.getLogger(__name__)
@@ -66,29 +65,32 @@ class _Rows:
         self.lines.append(line)
 
 
+#: Problems that make a whole file unusable; never skipped as bad rows.
+FILE_KINDS = frozenset({"header", "unreadable", "empty"})
+
+
 class _FileProblems:
     """Problems of one file, at most `MAX_LISTED` of each kind listed, the rest counted."""
 
     def __init__(self, path: Path):
         self.file = str(path)
-        self.items: list[Problem] = []
+        self.items: list[tuple[Problem, str]] = []
         self.counts: dict[str, int] = {}
-        self.rows: set[int] = set()
 
     def add(self, line: int | None, field_name: str | None, message: str, kind: str) -> None:
-        if line is not None:
-            self.rows.add(line)
         count = self.counts.get(kind, 0) + 1
         self.counts[kind] = count
         if count <= MAX_LISTED:
-            self.items.append(Problem(self.file, line, field_name, message))
+            self.items.append((Problem(self.file, line, field_name, message), kind))
 
-    def finish(self) -> list[Problem]:
-        out = list(self.items)
+    def finish(self) -> tuple[list[Problem], list[Problem]]:
+        """(problems with the whole file, problems with rows), the latter with overflow counts."""
+        whole = [p for p, kind in self.items if kind in FILE_KINDS]
+        rows = [p for p, kind in self.items if kind not in FILE_KINDS]
         for kind, count in self.counts.items():
-            if count > MAX_LISTED:
-                out.append(Problem(self.file, None, None, f"... and {count - MAX_LISTED} more rows with {kind}"))
-        return out
+            if count > MAX_LISTED and kind not in FILE_KINDS:
+                rows.append(Problem(self.file, None, None, f"... and {count - MAX_LISTED} more rows with {kind}"))
+        return whole, rows
 
 
 @dataclass(frozen=True)
@@ -137,14 +139,12 @@ def read_tracks(
         else:
             problems.add(path, None, None, "not a track file; give .gpx files or .csv location exports")
             continue
-        listed = found.finish()
-        if listed and skip_bad_rows and found.rows:
-            bad = [p for p in listed if p.row is not None or p.message.startswith("...")]
-            whole = [p for p in listed if p not in bad]
-            problems.extend(whole)
-            warnings.extend(bad)
+        whole, rows = found.finish()
+        problems.extend(whole)
+        if skip_bad_rows:
+            warnings.extend(rows)
         else:
-            problems.extend(listed)
+            problems.extend(rows)
         tracks.extend(new)
     log.info("read %d tracks, %d fixes", len(tracks), sum(len(t) for t in tracks))
     return ReadResult(tuple(tracks), tuple(warnings))
@@ -204,17 +204,34 @@ def _tracks_from(source: Path, gathered: dict[str, _Rows], tz: ZoneInfo, found: 
 
 
 def _read_csv(path: Path, tz: ZoneInfo, found: _FileProblems, area: tuple[float, float, float, float] | None) -> list[Track]:
-    try:
-        text, _encoding = decode_text(path.read_bytes())
-    except OSError as exc:
-        found.add(None, None, f"cannot read the file: {exc.strerror or exc}", "unreadable")
-        return []
-    sample = text[:4096]
+    """Stream the file (UTF-8, with or without BOM; else Windows-1252), so a week's export of
+    hundreds of thousands of rows is never held in memory as text."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        attempt = _FileProblems(path)
+        try:
+            with path.open("r", encoding=encoding, newline="") as stream:
+                tracks = _parse_csv(path, stream, tz, attempt, area)
+        except UnicodeDecodeError:
+            continue
+        except OSError as exc:
+            found.add(None, None, f"cannot read the file: {exc.strerror or exc}", "unreadable")
+            return []
+        found.items, found.counts = attempt.items, attempt.counts
+        if encoding != "utf-8-sig":
+            log.info("%s is not UTF-8; read as Windows-1252", path)
+        return tracks
+    return []
+
+
+def _parse_csv(path: Path, stream: io.TextIOBase, tz: ZoneInfo, found: _FileProblems,
+               area: tuple[float, float, float, float] | None) -> list[Track]:
+    sample = stream.read(4096)
+    stream.seek(0)
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    reader = csv.reader(stream, dialect)
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
@@ -291,9 +308,12 @@ def _read_csv(path: Path, tz: ZoneInfo, found: _FileProblems, area: tuple[float,
 
 def _number(text: str) -> float | None:
     try:
-        value = float(text.strip().replace(",", "."))
+        value = float(text)
     except ValueError:
-        return None
+        try:
+            value = float(text.strip().replace(",", "."))
+        except ValueError:
+            return None
     return value if math.isfinite(value) else None
 
 
@@ -303,21 +323,15 @@ def _number(text: str) -> float | None:
 class _GpxHandler:
     """Collects track points with their line numbers; one track per <trk> name."""
 
-    def __init__(self, parser: xml.parsers.expat.XMLParserType, path: Path, found: _FileProblems,
-                 area: tuple[float, float, float, float] | None):
+    def __init__(self, parser: xml.parsers.expat.XMLParserType):
         self.parser = parser
-        self.path = path
-        self.found = found
-        self.area = area
         self.stack: list[str] = []
         self.text: list[str] = []
         self.metadata_name = ""
-        self.trk_name = ""
         self.trk_index = 0
         self.point: dict[str, object] | None = None
         self.points: list[tuple[str, dict[str, object]]] = []
         self.names: dict[int, str] = {}
-        self.untimed = 0
 
     @staticmethod
     def _local(name: str) -> str:
@@ -329,7 +343,6 @@ class _GpxHandler:
         self.text = []
         if tag == "trk":
             self.trk_index += 1
-            self.trk_name = ""
         elif tag == "trkpt":
             self.point = {"line": self.parser.CurrentLineNumber, "lat": attrs.get("lat"), "lon": attrs.get("lon")}
 
@@ -342,7 +355,6 @@ class _GpxHandler:
         self.text = []
         parent = self.stack[-2] if len(self.stack) >= 2 else ""
         if tag == "name" and parent == "trk":
-            self.trk_name = text
             self.names[self.trk_index] = text
         elif tag == "name" and parent == "metadata":
             self.metadata_name = text
@@ -356,7 +368,7 @@ class _GpxHandler:
 
 def _read_gpx(path: Path, tz: ZoneInfo, found: _FileProblems, area: tuple[float, float, float, float] | None) -> list[Track]:
     parser = xml.parsers.expat.ParserCreate()
-    handler = _GpxHandler(parser, path, found, area)
+    handler = _GpxHandler(parser)
     parser.StartElementHandler = handler.start
     parser.EndElementHandler = handler.end
     parser.CharacterDataHandler = handler.chars
@@ -404,27 +416,66 @@ def _read_gpx(path: Path, tz: ZoneInfo, found: _FileProblems, area: tuple[float,
 # --------------------------------------------------------------------------- devices
 
 
-def read_devices(path: Path, problems: ProblemList) -> dict[str, str]:
-    """Device id -> officer id from a CSV ``device_id,officer_id`` (ids compared case-blind)."""
+def read_devices(path: Path, problems: ProblemList, zone: str = "Europe/London") -> dict[str, tuple[DeviceAssignment, ...]]:
+    """Device id (case-folded) -> who carried it, from a CSV ``device_id,officer_id[,from,to]``.
+
+    Without ``from``/``to`` a device belongs to one officer all week. Pooled devices, issued
+    per tour, get a row per issue with ``from`` and ``to`` (a date, meaning that whole local
+    day, or a date-time; naive ones are local in ``zone``); a row's ``to`` may be left empty
+    (until further notice) and so may its ``from`` (since always). Issues of one device may
+    not overlap.
+    """
     from solver.tables import read_table
 
-    rows = read_table(path, required=("device_id", "officer_id"), aliases={"device_id": ("device", "radio_id", "issi", "tracker_id"),
-                                                                          "officer_id": ("officer", "collar_number", "collar_no")},
+    rows = read_table(path, required=("device_id", "officer_id"), optional=("from", "to"),
+                      aliases={"device_id": ("device", "radio_id", "issi", "tracker_id"),
+                               "officer_id": ("officer", "collar_number", "collar_no"),
+                               "from": ("issued", "valid_from", "start"), "to": ("returned", "valid_to", "end")},
                       problems=problems)
     if rows is None:
         return {}
-    out: dict[str, str] = {}
-    first_line: dict[str, int] = {}
+    tz = ZoneInfo(zone)
+    out: dict[str, list[tuple[DeviceAssignment, int]]] = {}
     for row in rows:
         device, officer = row.get("device_id"), row.get("officer_id")
         if not device or not officer:
             problems.add(path, row.line, "device_id" if not device else "officer_id", "empty cell; give both the device id and the officer id")
             continue
-        key = device.casefold()
-        if key in out and out[key] != officer:
-            problems.add(path, row.line, "device_id", f"device '{device}' is already given to officer '{out[key]}' on line {first_line[key]}; "
-                         "give each device one officer")
+        bounds = []
+        for column, is_end in (("from", False), ("to", True)):
+            text = row.get(column)
+            value = _device_time(text, tz, is_end) if text else None
+            if text and value is None:
+                problems.add(path, row.line, column, f"'{text}' is not a date or date-time; write YYYY-MM-DD or {TIMESTAMP_HELP}")
+            bounds.append(value)
+        start, end = bounds
+        if start is not None and end is not None and end <= start:
+            problems.add(path, row.line, "to", "'to' is not after 'from'; give the time the device was handed back")
             continue
-        out[key] = officer
-        first_line[key] = row.line
-    return out
+        issue = DeviceAssignment(officer, start, end)
+        key = device.casefold()
+        clash = next(((a, line) for a, line in out.get(key, []) if a.overlaps(issue)), None)
+        if clash is not None:
+            other, line = clash
+            what = "is already given to" if other.officer_id != officer else "is listed twice for"
+            problems.add(path, row.line, "device_id", f"device '{device}' {what} officer '{other.officer_id}' at the same time on line {line}; "
+                         "give each device one officer at a time (use from/to for pooled devices)")
+            continue
+        out.setdefault(key, []).append((issue, row.line))
+    return {key: tuple(a for a, _ in sorted(items, key=lambda x: x[0].start or -math.inf)) for key, items in out.items()}
+
+
+def _device_time(text: str, tz: ZoneInfo, is_end: bool) -> float | None:
+    from solver.parse import parse_date_text
+
+    if ":" not in text:
+        day = parse_date_text(text)
+        if day is None:
+            return None
+        if is_end:
+            day += dt.timedelta(days=1)
+        return dt.datetime.combine(day, dt.time(), tzinfo=tz).timestamp()
+    stamp = parse_timestamp(text)
+    if stamp is None:
+        return None
+    return (stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=tz)).timestamp()
