@@ -151,6 +151,7 @@ def test_a_plan_shows_in_grid_units_map_and_dosage(qtbot, tmp_path):
     visited = tour.visits[0].hotspot_id
     assert "Planned" in window.map.hotspot_items[visited].toolTip()
     assert window.act_export.isEnabled()
+    assert window.plan_label.text().startswith(f"Plan {plan.status} · {len(plan.roster)} tours")
     discard_on_close(window)
 
 
