@@ -70,8 +70,7 @@ def main() -> int:
         window.units_view.selectRow(0)
     window.roster_dock.raise_()
     window.map.fit_to_area()
-    window.statusBar().showMessage(f"Plan {window.plan.status}: {len(window.plan.roster)} tours, "
-                                   f"{sum(len(t.visits) for t in window.plan.tours)} hotspot visits")
+    window.statusBar().showMessage("Hover a hotspot for its plan; right-click a roster cell to mark an officer sick and re-plan")
     QApplication.processEvents()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(args.out))

@@ -290,6 +290,9 @@ class MainWindow(QMainWindow):
         self.cancel_button.setToolTip("Stop the search and keep the best plan found (Esc)")
         self.cancel_button.clicked.connect(self.cancel_job)
         self.cancel_button.setVisible(False)
+        self.plan_label = QLabel(self)
+        self.plan_label.setToolTip("The plan shown: status, tours, hotspot visits, share of patrol time in hotspots")
+        status.addPermanentWidget(self.plan_label)
         status.addPermanentWidget(self.stage_label)
         status.addPermanentWidget(self.progress_bar)
         status.addPermanentWidget(self.cancel_button)
@@ -561,7 +564,24 @@ class MainWindow(QMainWindow):
         if count:
             self.day_combo.setCurrentIndex((self.day_combo.currentIndex() + step) % count)
 
+    def plan_summary(self) -> str:
+        """One line on the plan shown (empty without a plan)."""
+        if self.plan is None:
+            return ""
+        kpis = self.plan.kpis
+        visits = kpis.get("visits", sum(len(t.visits) for t in self.plan.tours))
+        text = f"Plan {self.plan.status} · {len(self.plan.roster)} tours · {visits} visits"
+        if "dwell_share" in kpis:
+            text += f" · {float(kpis['dwell_share']) * 100:.0f}% of patrol time in hotspots"
+        below = kpis.get("hotspot_days_below_target")
+        if below:
+            text += f" · {below} hotspot-days below target"
+        if self.stale_inputs:
+            text += " · inputs changed since: re-plan"
+        return text
+
     def _refresh_all(self) -> None:
+        self.plan_label.setText(self.plan_summary())
         self._refresh_roster()
         self._show_day()
         names = {o.id: o.name for o in self.scenario.officers} if self.scenario else {}

@@ -177,6 +177,7 @@ class MapView(QGraphicsView):
             self._scenario_items.append(item)
             self.hotspot_items[hotspot.id] = item
             label = self._label(hotspot.id, item.boundingRect().center(), QColor("#5a0000"))
+            label.setZValue(Z_ROUTES - 1)  # under routes, visits and station names
             self._scenario_items.append(label)
         for station in scenario.stations:
             self._add_station(station)

@@ -53,8 +53,8 @@ def _keep_proj_context() -> None:
     """
     import sys
 
-    context = sys.modules.get("pyproj._context")
-    manager = context.get_context_manager() if context is not None else None
+    getter = getattr(sys.modules.get("pyproj._context"), "get_context_manager", None)
+    manager = getter() if getter is not None else None
     if manager is not None:
         _PROJ_CONTEXTS.setdefault(threading.get_native_id(), manager)
 

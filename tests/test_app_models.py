@@ -115,3 +115,29 @@ def test_empty_models_pass_the_tester(qapp, qtmodeltester):
 
 def test_demo_dir_is_the_packaged_demo():
     assert (DEMO_DIR / "scenario.toml").exists()
+
+
+def test_shift_delegate_edits_a_cell_with_a_combo_box(qtbot, demo_copy):
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from planner.rosterview import RosterView
+
+    scenario = read_scenario(demo_copy)
+    model = RosterModel()
+    model.set_table(build_roster_table(scenario, None, {}))
+    view = RosterView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    edited = []
+    model.cell_edited.connect(lambda *args: edited.append(args))
+    index = model.index(0, 0)
+    delegate = view.itemDelegate()
+    editor = delegate.createEditor(view.viewport(), QStyleOptionViewItem(), index)
+    assert [editor.itemText(i) for i in range(editor.count())] == [OFF, *(s.name for s in scenario.shifts)]
+    delegate.setEditorData(editor, index)
+    assert editor.currentText() == OFF
+    editor.setCurrentText("Night")
+    delegate.setModelData(editor, model, index)
+    assert edited == [(scenario.officers[0].id, scenario.dates[0], "Night")]
+    menu = view.menu_for(model.index(0, len(scenario.dates)))  # totals column: no menu
+    assert menu is None

@@ -151,6 +151,7 @@ def test_a_plan_shows_in_grid_units_map_and_dosage(qtbot, tmp_path):
     visited = tour.visits[0].hotspot_id
     assert "Planned" in window.map.hotspot_items[visited].toolTip()
     assert window.act_export.isEnabled()
+    assert window.plan_label.text().startswith(f"Plan {plan.status} · {len(plan.roster)} tours")
     discard_on_close(window)
 
 
@@ -384,3 +385,42 @@ def test_new_from_files_dialog_names_what_is_missing(qtbot):
     qtbot.addWidget(dialog)
     problems = dialog.problems()
     assert any("Officers" in p for p in problems) and any("Street network" in p for p in problems)
+
+
+def test_window_layout_is_remembered_between_runs(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path)
+    window.resize(700, 500)  # inside the offscreen screen (800 x 600), so nothing is clamped
+    window.units_dock.hide()
+    size = (window.width(), window.height())
+    assert window.close()
+    from PySide6.QtCore import QSettings
+
+    from planner.mainwindow import MainWindow
+
+    again = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), tmp_path / "autosave.patrolplan")
+    qtbot.addWidget(again)
+    assert again.units_dock.isHidden()
+    assert (again.width(), again.height()) == size != (1200, 800)
+
+
+@needs_network
+def test_wheel_zooms_and_fit_shows_the_whole_area(qtbot, tmp_path):
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+
+    window = make_window(qtbot, tmp_path)
+    window.open_demo()
+    wait_idle(qtbot, window)
+    view = window.map
+    view.fit_to_area()
+    fitted = view.metres_per_pixel()
+    centre = QPointF(view.viewport().rect().center())
+    event = QWheelEvent(centre, view.mapToGlobal(centre), QPoint(), QPoint(0, 240), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    view.wheelEvent(event)
+    assert view.metres_per_pixel() == pytest.approx(fitted / view.ZOOM_STEP ** 2)
+    view.fit_to_area()
+    assert view.metres_per_pixel() == pytest.approx(fitted)
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert visible.contains(view.area.adjusted(1, 1, -1, -1))
+    discard_on_close(window)

@@ -124,3 +124,21 @@ def test_shutdown_gives_up_on_work_that_ignores_cancel(qtbot):
     assert time.monotonic() - began < 2.0
     release.set()
     assert runner.shutdown(5000)
+
+
+def test_pool_threads_can_use_pyproj_in_one_job_after_another(qtbot):
+    """pyproj frees a thread's PROJ context with the Python thread state, which PySide drops
+    after each job; without `_keep_proj_context` the second snapping crashed in PROJ."""
+    from tests.conftest import DEMO_DIR
+
+    if not (DEMO_DIR / "leeds_walk.osm.pbf").exists():
+        pytest.skip("demo street network not present")
+    from solver.load import check_network
+    from solver.scenario import read_scenario
+
+    scenario = read_scenario(DEMO_DIR / "scenario.toml")
+    runner = JobRunner()
+    for name in ("first", "second", "third"):
+        with qtbot.waitSignal(runner.finished, timeout=60_000) as blocker:
+            runner.start(name, lambda progress, cancel: check_network(scenario))
+        assert blocker.args[1].snapping.station_node
