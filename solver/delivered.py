@@ -191,10 +191,10 @@ def _tour(
     tracked_in_tour = subtract_outside(tracked, window)
     delivery = TourDelivery(
         tour_key=key, date=tour.date, shift=tour.shift, unit_id=tour.unit_id, officer_ids=tour.officer_ids,
-        planned_visits=len(tour.visits), planned_min=tour.dwell_min, delivered_visits=len(real),
+        planned_visits=len(tour.visits), planned_min=sum(o.planned_min for o in outcomes), delivered_visits=len(real),
         delivered_min=sum(v.minutes for v in real), effective_visits=sum(1 for v in real if v.koper_effective),
         matched_planned_visits=matched, credited_min=credited / 60.0,
-        tour_min=(tour.end - tour.start).total_seconds() / 60.0, tracked_min=total(tracked_in_tour) / 60.0,
+        tour_min=(tour.end.timestamp() - tour.start.timestamp()) / 60.0, tracked_min=total(tracked_in_tour) / 60.0,
         hotspot_min=total(in_hotspots) / 60.0, break_min=(overlap(tracked_in_tour, brk) / 60.0) if brk else 0.0, tracks=labels,
     )
     return delivery, tour_visits, outcomes
@@ -213,7 +213,7 @@ def _hotspot_days(plan: Plan, visits: list[DeliveredVisit], zone: ZoneInfo) -> l
     for tour in plan.tours:
         for pv in tour.visits:
             day = pv.arrive.astimezone(zone).date()
-            planned[(day, pv.hotspot_id)].append(pv.dwell_min)
+            planned[(day, pv.hotspot_id)].append((pv.depart.timestamp() - pv.arrive.timestamp()) / 60.0)
             dates.add(day)
     delivered: dict[tuple[dt.date, str], list[DeliveredVisit]] = defaultdict(list)
     for v in visits:

@@ -178,7 +178,8 @@ class DeliveredVisit:
 
     @property
     def minutes(self) -> float:
-        return (self.exit - self.enter).total_seconds() / 60.0
+        """Real minutes (from UTC: right across a clock change)."""
+        return (self.exit.timestamp() - self.enter.timestamp()) / 60.0
 
 
 @dataclass(frozen=True)

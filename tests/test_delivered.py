@@ -458,3 +458,15 @@ def test_progress_is_reported_and_cancel_stops(small):
     stop.set()
     with pytest.raises(DeliveredCancelled):
         compute_delivered(plan, [track], cancel=stop)
+
+
+def test_visit_minutes_are_real_minutes_across_the_clock_change():
+    from zoneinfo import ZoneInfo
+
+    from solver.delivered_model import DeliveredVisit
+
+    london = ZoneInfo("Europe/London")
+    enter = dt.datetime(2026, 10, 25, 1, 50, tzinfo=london)  # BST, fold 0
+    leave = dt.datetime(2026, 10, 25, 1, 10, tzinfo=london, fold=1)  # GMT, 20 real minutes later
+    visit = DeliveredVisit("k", enter.date(), "Night", "U", "H01", enter, leave)
+    assert visit.minutes == pytest.approx(20.0)
