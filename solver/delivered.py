@@ -76,12 +76,22 @@ def compute_delivered(
     cancel
         When set, stop early and raise `DeliveredCancelled`.
 
+    Raises
+    ------
+    ValueError
+        Settings that make no sense (see `DeliveredSettings.check`).
+    DeliveredCancelled
+        When ``cancel`` is set.
+
     Returns
     -------
     DeliveredReport
         Per hotspot and day, per tour, per visit and per track; ``totals()`` for the week.
     """
     settings = settings or DeliveredSettings()
+    wrong = settings.check()
+    if wrong:
+        raise ValueError("delivered settings: " + "; ".join(wrong))
     issues = {
         k.casefold(): (DeviceAssignment(v),) if isinstance(v, str) else tuple(v) for k, v in (devices or {}).items()
     }
