@@ -83,19 +83,10 @@ def load_work(path: Path) -> Callable[[Progress, threading.Event], LoadResult]:
 
 
 def plan_function() -> Callable[..., Plan]:
-    """The solver's ``plan()`` (imported when first needed)."""
+    """The solver's ``plan()``."""
     from solver.plan import plan
 
     return plan
-
-
-def plan_settings(scenario: Scenario) -> Any:
-    """The solver's plan settings for the (edited) scenario, or None for its defaults."""
-    try:
-        from solver.plan import PlanSettings
-    except ImportError:
-        return None
-    return PlanSettings() if callable(PlanSettings) else None
 
 
 def plan_work(
@@ -104,25 +95,25 @@ def plan_work(
     previous: Plan | None = None,
     replan_from: Any = None,
     locks: Sequence[tuple[str, Any, str | None]] = (),
-    settings: Any = None,
+    time_limit_s: float | None = None,
+    seed: int | None = None,
 ) -> Callable[[Progress, threading.Event], Plan | PlanFailure]:
-    """Run ``plan()``; the cancel event is the solver's own cancel hook."""
+    """Run ``plan()``; the cancel event is the solver's own cancel hook.
+
+    ``time_limit_s`` and ``seed`` override the scenario's ``[patrol]`` values when given.
+    A roster that cannot satisfy the rules comes back as a `PlanFailure` with the solver's
+    explanation; input problems raise `ScenarioError` (they go to the problems list).
+    """
 
     def work(progress: Progress, cancel: threading.Event) -> Plan | PlanFailure:
+        from solver.plan import PlanSettings, RosterInfeasible
+
         plan = plan_function()
         try:
-            result = plan(scenario, settings, progress=progress, cancel=cancel, previous=previous,
-                          replan_from=replan_from, locks=tuple(locks))
-        except ScenarioError:
-            raise
-        except Exception as exc:
-            explanation = getattr(exc, "explanation", None)
-            if explanation is not None and type(exc).__name__ == "RosterInfeasible":
-                return PlanFailure(tuple(str(line) for line in explanation))
-            raise
-        if cancel.is_set() and result.status == "complete":
-            result = replace(result, status="cancelled")
-        return result
+            return plan(scenario, PlanSettings(time_limit_s=time_limit_s, seed=seed), progress=progress,
+                        cancel=cancel, previous=previous, replan_from=replan_from, locks=tuple(locks))
+        except RosterInfeasible as exc:
+            return PlanFailure(tuple(str(line) for line in exc.explanation))
 
     return work
 

@@ -328,6 +328,15 @@ class MainWindow(QMainWindow):
                 self.resize(int(screen.width() * 0.8), int(screen.height() * 0.8))
         if isinstance(state, QByteArray | bytes) and state:
             self.restoreState(state)
+        else:
+            QTimer.singleShot(0, self._default_dock_sizes)
+
+    def _default_dock_sizes(self) -> None:
+        """First run: docks take a sensible share of the window (later runs restore theirs)."""
+        self.resizeDocks([self.units_dock], [int(self.width() * 0.32)], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.roster_dock], [int(self.height() * 0.36)], Qt.Orientation.Vertical)
+        self.resizeDocks([self.units_dock, self.dosage_dock], [int(self.height() * 0.3), int(self.height() * 0.5)],
+                         Qt.Orientation.Vertical)
 
     def _save_layout(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -38,6 +38,27 @@ class JobFailure:
     traceback: str
 
 
+#: pyproj contexts of pool threads, kept alive between jobs (see `_keep_proj_context`).
+_PROJ_CONTEXTS: dict[int, object] = {}
+
+
+def _keep_proj_context() -> None:
+    """Keep this pool thread's PROJ context alive for its next job.
+
+    pyproj stores a thread's PROJ context pointer in OS thread-local storage but frees the
+    context with the Python thread state (a ``threading.local``). PySide drops the Python
+    thread state after each ``QRunnable.run``, so the next job on the same pool thread
+    would reuse a freed context and crash in PROJ. Holding the context's owner here keeps
+    the pointer valid; pool threads never expire, so a thread id is never reused.
+    """
+    import sys
+
+    context = sys.modules.get("pyproj._context")
+    manager = context.get_context_manager() if context is not None else None
+    if manager is not None:
+        _PROJ_CONTEXTS.setdefault(threading.get_native_id(), manager)
+
+
 class JobSignals(QObject):
     """Signals of one job; emitted from the worker thread, delivered queued to the GUI.
 
@@ -88,6 +109,7 @@ class Job(QRunnable):
             else:
                 signals.finished.emit(self.job_id, result)
         finally:
+            _keep_proj_context()
             self.done_event.set()
 
 
@@ -110,6 +132,7 @@ class JobRunner(QObject):
         super().__init__(parent)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(2)
+        self.pool.setExpiryTimeout(-1)  # see _keep_proj_context
         self._current: Job | None = None
         self._jobs: dict[int, Job] = {}
         self._retired: list[Job] = []

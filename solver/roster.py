@@ -567,16 +567,24 @@ def _objective(prep: _Prep, model, x, work, units, patrol) -> dict[str, object]:
         count = units[(day, name)]
         template = prep.templates[name]
         most = sum(1 for o in patrol if (o.id, day, name) in x) // max(1, template.unit_size)
-        previous_flag = None
-        for k in range(1, min(most, len(weights.diminishing)) + 1):
+        # count = flag_1 + ... + flag_K + rest with flag_1 >= flag_2 >= ... and rest only once
+        # every flag is set: flag_k is exactly "at least k units", and the linear relaxation
+        # is the concave envelope of the diminishing values (a tight bound)
+        top = min(most, len(weights.diminishing))
+        if top == 0:
+            continue
+        flags = []
+        for k in range(1, top + 1):
             coef = _scaled(first * unit_fraction(k, weights.diminishing))
             flag = model.new_bool_var(f"unit{k}|{day}|{name}")
-            model.add(count >= k).only_enforce_if(flag)
-            model.add(count <= k - 1).only_enforce_if(~flag)
-            if previous_flag is not None:
-                model.add_implication(flag, previous_flag)
-            previous_flag = flag
+            if flags:
+                model.add_implication(flag, flags[-1])
+            flags.append(flag)
             value_terms.append(coef * flag)
+        rest = model.new_int_var(0, max(0, most - top), f"beyond|{day}|{name}")
+        model.add(count == sum(flags) + rest)
+        if most > top:
+            model.add(rest == 0).only_enforce_if(~flags[-1])
     parts["patrol_value"] = sum(value_terms)
 
     # requests
@@ -674,6 +682,10 @@ def _objective(prep: _Prep, model, x, work, units, patrol) -> dict[str, object]:
 FIRST_SHARE = 0.15
 #: Deterministic seconds of the first neighbourhood solves (adapted as the search goes).
 LNS_SUB_LIMIT_S = 0.15
+#: Rounds without improvement before a whole-model search from the best roster, and the
+#: share of the effort that search gets.
+LNS_STALL_ROUNDS = 25
+LNS_POLISH_SHARE = 0.1
 #: Share of officer-days freed by the first neighbourhoods (adapted as the search goes).
 LNS_FREE_SHARE = 0.15
 
@@ -869,7 +881,7 @@ def _search(
                 stopper.cancelled,
                 reporter.solutions,
             )
-        solution, objective, det = _neighbourhood_search(
+        solution, objective, det, bound = _neighbourhood_search(
             built, solution, objective, bound, det, limit, seed, stopper, reporter, wall_left
         )
         final = cp_model.OPTIMAL if objective <= bound else cp_model.FEASIBLE
@@ -905,6 +917,7 @@ def _neighbourhood_search(
     all_x = [var.index for var in built.x.values()]
     rounds = 0
     improved_at = 0
+    polished_at = 0
 
     shares = dict.fromkeys(("officers", "days", "block"), LNS_FREE_SHARE)
 
@@ -992,18 +1005,49 @@ def _neighbourhood_search(
             )
             if objective <= bound:
                 break
+            if rounds - max(improved_at, polished_at) >= LNS_STALL_ROUNDS:
+                # stuck: search the whole model from the best roster (may also raise the bound)
+                polished_at = rounds
+                left = wall_left()
+                budget = LNS_POLISH_SHARE * limit if left is None else LNS_POLISH_SHARE * left * 2
+                if left is None:
+                    budget = min(budget, limit - det)
+                if budget <= 0.05:
+                    continue
+                proto = models[0].proto
+                proto.solution_hint.vars.clear()
+                proto.solution_hint.values.clear()
+                proto.solution_hint.vars.extend(range(len(solution)))
+                proto.solution_hint.values.extend(solution)
+                whole = _solver(lanes, seed + rounds, budget, left)
+                status = stopper.run(whole, models[0])
+                det += whole.deterministic_time
+                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    bound = max(bound, int(math.ceil(whole.best_objective_bound - 1e-6)))
+                    reporter.bound = bound
+                    value = int(round(whole.objective_value))
+                    if value < objective:
+                        improved_at = rounds
+                        reporter.report(value)
+                        objective = value
+                        solution = list(whole.response_proto.solution)
+                log.debug("lns %d: whole model -> %s, bound %s", rounds, objective, bound)
+                if objective <= bound:
+                    break
     for model in models:
         model.proto.solution_hint.vars.clear()
         model.proto.solution_hint.values.clear()
     log.info(
-        "roster: %d neighbourhood rounds x %d (last improvement at %d), objective %s, %.2f det s",
+        "roster: %d neighbourhood rounds x %d (last improvement at %d), objective %s, "
+        "bound %s, %.2f det s",
         rounds,
         lanes,
         improved_at,
         objective / OBJ_SCALE,
+        bound / OBJ_SCALE,
         det,
     )
-    return solution, objective, det
+    return solution, objective, det, bound
 
 
 def solve_roster(

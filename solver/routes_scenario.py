@@ -168,7 +168,14 @@ def build_shift_jobs(
     for day in scenario.dates:
         ref = dt.datetime.combine(day, dt.time(0, 0), tzinfo=zone)
         next_ref = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=zone)
-        day_starts = (0, _seconds_since(ref, next_ref), _seconds_since(ref, dt.datetime.combine(day + dt.timedelta(days=2), dt.time(0, 0), tzinfo=zone)))
+        prev_ref = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(0, 0), tzinfo=zone)
+        # day index 0 is the day before (earlier shifts' visits), 1 the shift's date, 2 the next
+        day_starts = (
+            _seconds_since(ref, prev_ref),
+            0,
+            _seconds_since(ref, next_ref),
+            _seconds_since(ref, dt.datetime.combine(day + dt.timedelta(days=2), dt.time(0, 0), tzinfo=zone)),
+        )
         risk = _risk_rows(scenario.hotspots, ref, 48)
         for template in scenario.shifts:
             start, end = tour_start_end(template, day, scenario.timezone)
@@ -251,8 +258,8 @@ def solve_chain(jobs: Sequence[ShiftJob], settings: dict[str, Any]) -> list[tupl
         for ref, h, s, e in done:
             off = _seconds_since(job.ref, ref)
             spec = job.problem.hotspots[h]
-            # A visit before this job's first calendar day counts towards no target here; keep
-            # it only while its minimum gap still reaches into this shift.
+            # A visit before this job's first calendar day counts towards no target here (it
+            # falls on day index 0); keep it only while its minimum gap reaches into this shift.
             if s + off < 0 and e + off + spec.min_gap + spec.dwell <= opens:
                 continue
             prior.append(PriorVisit(h, s + off, e + off))
@@ -473,7 +480,8 @@ def _with_shift_caps(jobs: list[ShiftJob], scenario: Scenario) -> list[ShiftJob]
 
 
 def _date_of(job: ShiftJob, day: int) -> dt.date:
-    return job.date + dt.timedelta(days=day)
+    """Calendar date of a problem day index (1 is the shift's date, see `build_shift_jobs`)."""
+    return job.date + dt.timedelta(days=day - 1)
 
 
 def _dosage(scenario: Scenario, jobs: Sequence[ShiftJob], results: dict[int, tuple[ShiftPlan, float, RouteProblem]]) -> list[DosageRow]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -23,10 +24,23 @@ def make_window(qtbot, tmp_path: Path) -> MainWindow:
     return window
 
 
+def wait_for(predicate, timeout_s: float) -> None:
+    """Process events until ``predicate()``; sleeps between rounds so worker threads get the GIL
+    (QTest.qWait keeps it while it spins, which starves a solver running in a worker)."""
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s} s")
+        QApplication.processEvents()
+        time.sleep(0.02)
+    QApplication.processEvents()
+
+
 def wait_idle(qtbot, window: MainWindow, timeout_ms: int = 60_000) -> None:
     """Wait until the window's background job has ended and its signals were handled."""
-    qtbot.waitUntil(lambda: not window.runner.busy, timeout=timeout_ms)
-    qtbot.wait(10)
+    wait_for(lambda: not window.runner.busy, timeout_ms / 1000)
 
 
 def discard_on_close(window: MainWindow) -> None:

@@ -296,3 +296,91 @@ def test_day_shift_pickers_follow_the_dates(qtbot, tmp_path, demo_copy):
     window._step_day(1)
     assert window.selected_day() == window.scenario.week_start + dt.timedelta(days=1)
     discard_on_close(window)
+
+
+@needs_network
+def test_a_rule_conflict_shows_in_the_cell_and_the_problems_list(qtbot, tmp_path):
+    window, _plan = _load_small_plan(qtbot, tmp_path)
+    scenario = window.scenario
+    officer = next(o for o in scenario.officers if o.role == "PC" and not o.unavailable)
+    row = scenario.officers.index(officer)
+    window.set_cell(officer.id, scenario.dates[1], "Night")
+    window.set_cell(officer.id, scenario.dates[2], "Early")  # Early straight after a Night: too little rest
+    marked = [window.roster_model.index(row, c) for c in (1, 2) if window.roster_model.index(row, c).data(RosterModel.ConflictRole)]
+    assert marked, "the conflict shows in the officer's cells"
+    assert marked[0].data().startswith("! ")
+    conflicts = [r for r in window.problems_model.rows()
+                 if r.kind == "conflict" and r.officer_id == officer.id and r.date is not None]
+    assert conflicts and {r.date for r in conflicts} <= {scenario.dates[1], scenario.dates[2]}
+    assert any("rest" in r.message for r in conflicts)
+    # clicking the conflict selects its cell in the grid
+    index = window.problems_model.rows().index(conflicts[0])
+    window._problem_clicked(window.problems_model.index(index, 3))
+    assert window.roster_view.current_cell() == (officer.id, conflicts[0].date)
+    window.set_cell(officer.id, scenario.dates[2], None)
+    assert not window.roster_model.index(row, 2).data(RosterModel.ConflictRole)
+    discard_on_close(window)
+
+
+@needs_network
+def test_export_and_pdfs_from_the_window(qtbot, tmp_path, monkeypatch):
+    from planner import printing
+
+    window, plan = _load_small_plan(qtbot, tmp_path)
+    folder = tmp_path / "export"
+    monkeypatch.setattr(dialogs.FileDialogs, "choose_folder", classmethod(lambda cls, parent, title, start="": folder))
+    window.export_dialog()
+    wait_idle(qtbot, window)
+    names = {p.name for p in folder.iterdir()}
+    assert {"roster.csv", "tours.csv", "visits.csv", "dosage.csv", "plan.json", "plan.geojson"} <= names
+    window.units_view.selectRow(0)
+    for scope in ("unit", "shift", "week", "roster"):
+        target = tmp_path / f"{scope}.pdf"
+        monkeypatch.setattr(dialogs.PrintScopeDialog, "ask", classmethod(lambda cls, parent, unit, day, shift, s=scope: s))
+        monkeypatch.setattr(dialogs.FileDialogs, "save_pdf", classmethod(lambda cls, parent, title, start="", t=target: t))
+        window.save_pdf_dialog()
+        wait_idle(qtbot, window)
+        assert target.read_bytes()[:5] == b"%PDF-", scope
+    # printing to a PDF file through the print dialog copies the solver's PDF there
+    printed = tmp_path / "printed.pdf"
+
+    def pdf_printer(cls, parent, title):
+        printer = printing.QPrinter()
+        printer.setOutputFormat(printing.QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(printed))
+        return printer
+
+    monkeypatch.setattr(printing.PrintDialog, "ask", classmethod(pdf_printer))
+    monkeypatch.setattr(dialogs.PrintScopeDialog, "ask", classmethod(lambda cls, parent, unit, day, shift: "unit"))
+    window.print_dialog()
+    wait_idle(qtbot, window)
+    assert printed.read_bytes()[:5] == b"%PDF-"
+    discard_on_close(window)
+
+
+def test_new_from_files_writes_a_scenario_and_opens_it(qtbot, tmp_path, monkeypatch, demo_copy):
+    import datetime as dt
+
+    folder = demo_copy.parent
+    values = {"network": folder / "leeds_walk.osm.pbf", "stations": folder / "stations.csv",
+              "hotspots": folder / "hotspots.csv", "officers": folder / "officers.csv",
+              "week_start": dt.date(2026, 11, 30)}
+    monkeypatch.setattr(dialogs.NewFromFilesDialog, "ask", classmethod(lambda cls, parent: values))
+    target = tmp_path / "new" / "week.patrolplan"
+    monkeypatch.setattr(dialogs.FileDialogs, "save_project", classmethod(lambda cls, parent, start="": target))
+    window = make_window(qtbot, tmp_path)
+    window.new_from_files()
+    wait_idle(qtbot, window)
+    assert target.with_suffix(".toml").exists()
+    assert window.scenario is not None
+    assert [s.name for s in window.scenario.shifts] == ["Early", "Late", "Night"]
+    assert len(window.scenario.officers) == 30
+    assert window.project_path == target
+    discard_on_close(window)
+
+
+def test_new_from_files_dialog_names_what_is_missing(qtbot):
+    dialog = dialogs.NewFromFilesDialog()
+    qtbot.addWidget(dialog)
+    problems = dialog.problems()
+    assert any("Officers" in p for p in problems) and any("Street network" in p for p in problems)
