@@ -36,7 +36,7 @@ def add_delivered_command(subparsers: argparse._SubParsersAction) -> argparse.Ar
         ),
     )
     parser.add_argument("plan", type=Path, metavar="PLAN_DIR", help="a folder written by 'patrol-plan plan'")
-    parser.add_argument("tracks", nargs="+", type=Path, metavar="TRACKS", help="GPX and CSV track files, or folders of them")
+    parser.add_argument("tracks", nargs="+", type=Path, metavar="TRACKS", help="GPX tracks and CSV / XLSX location exports, or folders of them")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument("--devices", type=Path, help="CSV device_id,officer_id when tracks carry device ids")
     parser.add_argument("--tz", default=None, help="time zone of timestamps that do not state one (default: the scenario's)")

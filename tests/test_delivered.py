@@ -470,3 +470,22 @@ def test_visit_minutes_are_real_minutes_across_the_clock_change():
     leave = dt.datetime(2026, 10, 25, 1, 10, tzinfo=london, fold=1)  # GMT, 20 real minutes later
     visit = DeliveredVisit("k", enter.date(), "Night", "U", "H01", enter, leave)
     assert visit.minutes == pytest.approx(20.0)
+
+
+def test_excel_location_exports(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Officer ID", "Date", "Time", "Latitude", "Longitude", "Accuracy (m)"])
+    sheet.append(["2039", dt.datetime(2026, 12, 1), dt.time(18, 0, 0), 53.81, -1.52, 6])
+    sheet.append(["2039", dt.datetime(2026, 12, 1), dt.time(18, 0, 10), "north", -1.52, 6])
+    path = tmp_path / "avl.xlsx"
+    book.save(path)
+    problems = ProblemList()
+    read = read_tracks([path], "Europe/London", problems)
+    [problem] = problems.items
+    assert (problem.row, problem.field) == (3, "Latitude")
+    [track] = read.tracks
+    assert track.times[0] == dt.datetime(2026, 12, 1, 18, 0, tzinfo=dt.UTC).timestamp()
+    assert track.accuracy_m[0] == 6.0
