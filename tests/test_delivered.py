@@ -489,3 +489,18 @@ def test_excel_location_exports(tmp_path):
     [track] = read.tracks
     assert track.times[0] == dt.datetime(2026, 12, 1, 18, 0, tzinfo=dt.UTC).timestamp()
     assert track.accuracy_m[0] == 6.0
+
+
+def test_gpx_reader_agrees_with_gpxpy(small, tmp_path):
+    gpxpy = pytest.importorskip("gpxpy")
+    plan, graph = small
+    [(_, _, track)] = list(plan_tracks(list(plan.tours), graph, seed=10))
+    path = tmp_path / "t.gpx"
+    write_track_gpx(track, path)
+    problems = ProblemList()
+    [mine] = read_tracks([path], "Europe/London", problems).tracks
+    with path.open(encoding="utf-8") as stream:
+        theirs = [p for t in gpxpy.parse(stream).tracks for s in t.segments for p in s.points]
+    assert len(mine) == len(theirs)
+    assert np.allclose(mine.times, [p.time.timestamp() for p in theirs])
+    assert np.allclose(mine.lat, [p.latitude for p in theirs]) and np.allclose(mine.lon, [p.longitude for p in theirs])
