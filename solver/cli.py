@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from solver.cli_delivered import add_delivered_command
 from solver.cli_hotspots import add_hotspots_command
 from solver.problems import ScenarioError
 
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     sheets.set_defaults(handler=run_sheets)
 
     add_hotspots_command(commands)
+    add_delivered_command(commands)
     return parser
 
 

@@ -179,10 +179,7 @@ def assemble(scenario: Scenario, roster: Any, routes: Any, *, cancelled: bool, s
     tours = tuple(routes.tours) if routes is not None else ()
     dosage = tuple(routes.dosage) if routes is not None else ()
     changes = tuple(RosterChange(c.officer_id, c.date, c.old, c.new) for c in roster.changes)
-    available = 0.0
-    for t in tours:
-        template = scenario.shift(t.shift)
-        available += elapsed_minutes(t.start, t.end) - template.meal_break_min - template.briefing_min - template.debrief_min
+    available = sum(_available_min(scenario, t) for t in tours)
     dwell = sum(t.dwell_min for t in tours)
     kpis: dict[str, Any] = {
         "officer_tours": len(entries),
@@ -203,6 +200,7 @@ def assemble(scenario: Scenario, roster: Any, routes: Any, *, cancelled: bool, s
         kpis["routes_upper_bound"] = round(sum(s.upper_bound for s in routes.shifts), 1)
         kpis["per_unit"] = [
             {"date": t.date.isoformat(), "shift": t.shift, "unit_id": t.unit_id, "dwell_min": round(t.dwell_min, 1),
+             "dwell_share": round(t.dwell_min / minutes, 4) if (minutes := _available_min(scenario, t)) > 0 else 0.0,
              "walk_km": round(t.walk_m / 1000, 2)}
             for t in tours
         ]
@@ -223,6 +221,12 @@ def assemble(scenario: Scenario, roster: Any, routes: Any, *, cancelled: bool, s
         kpis=kpis,
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
+
+
+def _available_min(scenario: Scenario, tour: Any) -> float:
+    """Minutes a unit can patrol on a tour: its length less break, briefing and debrief."""
+    template = scenario.shift(tour.shift)
+    return float(elapsed_minutes(tour.start, tour.end) - template.meal_break_min - template.briefing_min - template.debrief_min)
 
 
 def write_plan_folder(result: Plan, folder: Path, *, sheets: bool = True, cache_dir: Path | None = None) -> list[Path]:

@@ -19,6 +19,7 @@ Pipeline for one shift (`plan_shift_routes`):
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from solver.routes_core import BREAK, RouteProblem, RouteSchedule, Stop
+from solver.routes_core import BREAK, RouteProblem, RouteSchedule, Stop, routes_value
 from solver.routes_plan import ShiftPlan, build_shift_plan
 from solver.routes_search import SearchParams, SearchResult, search_routes
 
@@ -164,8 +165,12 @@ def time_fixed_routes(problem: RouteProblem, routes: Sequence[Sequence[Stop]], s
     for r, u in enumerate(units):
         tdim.CumulVar(routing.Start(r)).SetRange(u.start, u.end)
         tdim.CumulVar(routing.End(r)).SetRange(u.start, u.end)
-    for j, s in enumerate(visit_start):
-        tdim.CumulVar(manager.NodeToIndex(2 * R + j)).SetRange(s, s)
+    try:
+        for j, s in enumerate(visit_start):
+            tdim.CumulVar(manager.NodeToIndex(2 * R + j)).SetRange(s, s)
+    except Exception:  # the solver fails at once when a time lies outside the horizon
+        log.warning("fixed visit times do not fit the routing model's horizon")
+        return None
     node_visit_transits = [service[manager.IndexToNode(i)] for i in range(routing.Size() + R)]
     break_vars: list[pywrapcp.IntervalVar | None] = []
     for r, u in enumerate(units):
@@ -282,7 +287,7 @@ def plan_shift_routes(
     t0 = time.perf_counter()
     if iterations is None:
         n = len(problem.hotspots) + 10 * len(problem.units)
-        iterations = int(min(max(10 * n, 300), 3000))
+        iterations = int(min(max(2 * n, 100), 1000))
     mixed_seed = seed if variety_pct <= 0 else (seed * 1_000_003 + variety_key) % (2**31)
     base = search or SearchParams()
     params = SearchParams(
@@ -301,8 +306,8 @@ def plan_shift_routes(
         import numpy as np
 
         pick = int(np.random.default_rng(mixed_seed).integers(0, len(res.pool)))
-        chosen = res.pool[pick][1]
-        res = search_routes(problem, SearchParams(iterations=0, seed=mixed_seed), start=chosen)
+        _f, routes, scheds = res.pool[pick]
+        res = dataclasses.replace(res, routes=routes, schedules=scheds, value=routes_value(problem, scheds))
         method = "search (variety)"
     if not problem.units:
         return _plan_from_search(problem, res, None, method)
@@ -315,3 +320,4 @@ def plan_shift_routes(
 
 
 __all__ = ["BREAK", "RouteCancel", "plan_shift_routes", "time_fixed_routes"]
+

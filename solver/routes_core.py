@@ -122,6 +122,9 @@ class RouteProblem:
     prior: tuple[PriorVisit, ...] = ()
     repeat_decay: tuple[float, ...] = DEFAULT_REPEAT_DECAY
     travel_weight: float = 0.0
+    #: Search-only weight of a visit past the daily target, as a fraction of a first visit:
+    #: such visits add dwell (presence) but no value, so they only fill otherwise idle time.
+    presence_share: float = 0.0
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -155,8 +158,12 @@ class RouteProblem:
         return h.dwell + h.min_gap
 
 
-def hotspot_value(problem: RouteProblem, hotspot: int, starts: Sequence[int], prior: Sequence[int] = ()) -> float:
-    """Value added by visits starting at ``starts`` to ``hotspot``, given earlier-planned ``prior``."""
+def hotspot_value(problem: RouteProblem, hotspot: int, starts: Sequence[int], prior: Sequence[int] = (), *, presence: bool = False) -> float:
+    """Value added by visits starting at ``starts`` to ``hotspot``, given earlier-planned ``prior``.
+
+    With ``presence``, visits past the target count ``presence_share`` of a first visit (the
+    search's objective; the plan's value never counts them).
+    """
     h = problem.hotspots[hotspot]
 
     def total(items: list[tuple[int, bool]]) -> float:
@@ -167,7 +174,10 @@ def hotspot_value(problem: RouteProblem, hotspot: int, starts: Sequence[int], pr
             k = per_day.get(day, 0)
             per_day[day] = k + 1
             if counted:
-                value += h.per_visit * problem.risk_at(hotspot, t) * problem.decay(k, hotspot)
+                d = problem.decay(k, hotspot)
+                if presence and k >= h.target_per_day:
+                    d = problem.presence_share
+                value += h.per_visit * problem.risk_at(hotspot, t) * d
         return value
 
     return total([(t, True) for t in starts] + [(t, False) for t in prior])
@@ -222,16 +232,23 @@ def schedule_route(
     unit: RouteUnit,
     stops: Sequence[Stop],
     others: dict[int, list[tuple[int, int]]] | None = None,
+    forbidden: dict[int, list[tuple[int, int]]] | None = None,
 ) -> RouteSchedule:
     """Earliest-time schedule of ``stops`` for ``unit``, given other visits ``others[h] = [(start, end)]``.
 
     ``others`` holds the visits of the other routes and of earlier shifts; the route's own
     earlier visits are added as it goes. The result says whether the route is feasible
     (windows, gaps, break window and length, back at the station in time, exactly one break
-    when the unit has one).
+    when the unit has one). ``forbidden`` may give ``others`` already merged per hotspot
+    (`forbidden_intervals`), which saves the work when many routes are scheduled.
     """
     travel = problem.travel
     others = others or {}
+    if forbidden is None:
+        forbidden = {}
+        for h, lst in others.items():
+            if lst:
+                forbidden[h] = forbidden_intervals(problem, h, lst)
     own: dict[int, list[tuple[int, int]]] = {}
     t = unit.start
     loc = unit.depot
@@ -254,8 +271,10 @@ def schedule_route(
             continue
         spec = problem.hotspots[h]
         a = t + int(travel[loc, node])
-        visits = others.get(h, []) + own.get(h, [])
-        forb = forbidden_intervals(problem, h, visits) if visits else []
+        if h in own:
+            forb = forbidden_intervals(problem, h, others.get(h, []) + own[h])
+        else:
+            forb = forbidden.get(h, [])
         s0 = earliest_start(max(a, spec.earliest), forb, spec.latest)
         if s0 is None:
             ok = False
@@ -275,7 +294,7 @@ def schedule_route(
     return RouteSchedule(list(stops), arrive, start, end, back, ok)
 
 
-def routes_value(problem: RouteProblem, schedules: Sequence[RouteSchedule]) -> float:
+def routes_value(problem: RouteProblem, schedules: Sequence[RouteSchedule], *, presence: bool = False) -> float:
     """Total value of the visits in ``schedules`` (earlier-planned visits take their places first)."""
     starts: dict[int, list[int]] = {}
     for sched in schedules:
@@ -284,7 +303,7 @@ def routes_value(problem: RouteProblem, schedules: Sequence[RouteSchedule]) -> f
     prior: dict[int, list[int]] = {}
     for p in problem.prior:
         prior.setdefault(p.hotspot, []).append(p.start)
-    return sum(hotspot_value(problem, h, ss, prior.get(h, [])) for h, ss in starts.items())
+    return sum(hotspot_value(problem, h, ss, prior.get(h, []), presence=presence) for h, ss in starts.items())
 
 
 def route_travel(problem: RouteProblem, unit: RouteUnit, stops: Sequence[Stop]) -> int:

@@ -32,6 +32,9 @@ from solver.timeutil import tour_start_end
 
 log = logging.getLogger(__name__)
 
+#: Search weight of a visit past the daily target (no value, but presence in a hotspot
+#: beats idling): a small fraction of a first visit.
+PRESENCE_SHARE = 0.02
 #: Cost per second walked, as a fraction of the median visit's value: walking breaks ties.
 TRAVEL_WEIGHT = 1e-5  # x the median value of a visit, per second walked
 
@@ -165,7 +168,14 @@ def build_shift_jobs(
     for day in scenario.dates:
         ref = dt.datetime.combine(day, dt.time(0, 0), tzinfo=zone)
         next_ref = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=zone)
-        day_starts = (0, _seconds_since(ref, next_ref), _seconds_since(ref, dt.datetime.combine(day + dt.timedelta(days=2), dt.time(0, 0), tzinfo=zone)))
+        prev_ref = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(0, 0), tzinfo=zone)
+        # day index 0 is the day before (earlier shifts' visits), 1 the shift's date, 2 the next
+        day_starts = (
+            _seconds_since(ref, prev_ref),
+            0,
+            _seconds_since(ref, next_ref),
+            _seconds_since(ref, dt.datetime.combine(day + dt.timedelta(days=2), dt.time(0, 0), tzinfo=zone)),
+        )
         risk = _risk_rows(scenario.hotspots, ref, 48)
         for template in scenario.shifts:
             start, end = tour_start_end(template, day, scenario.timezone)
@@ -192,6 +202,7 @@ def build_shift_jobs(
                 slot_len=3600,
                 day_starts=day_starts,
                 travel_weight=TRAVEL_WEIGHT * float(np.median([h.per_visit for h in hotspots])) if hotspots else 0.0,
+                presence_share=PRESENCE_SHARE,
             )
             jobs.append(
                 ShiftJob(
@@ -247,8 +258,8 @@ def solve_chain(jobs: Sequence[ShiftJob], settings: dict[str, Any]) -> list[tupl
         for ref, h, s, e in done:
             off = _seconds_since(job.ref, ref)
             spec = job.problem.hotspots[h]
-            # A visit before this job's first calendar day counts towards no target here; keep
-            # it only while its minimum gap still reaches into this shift.
+            # A visit before this job's first calendar day counts towards no target here (it
+            # falls on day index 0); keep it only while its minimum gap reaches into this shift.
             if s + off < 0 and e + off + spec.min_gap + spec.dwell <= opens:
                 continue
             prior.append(PriorVisit(h, s + off, e + off))
@@ -469,7 +480,8 @@ def _with_shift_caps(jobs: list[ShiftJob], scenario: Scenario) -> list[ShiftJob]
 
 
 def _date_of(job: ShiftJob, day: int) -> dt.date:
-    return job.date + dt.timedelta(days=day)
+    """Calendar date of a problem day index (1 is the shift's date, see `build_shift_jobs`)."""
+    return job.date + dt.timedelta(days=day - 1)
 
 
 def _dosage(scenario: Scenario, jobs: Sequence[ShiftJob], results: dict[int, tuple[ShiftPlan, float, RouteProblem]]) -> list[DosageRow]:

@@ -26,6 +26,7 @@ from solver.routes_core import (
     RouteProblem,
     RouteSchedule,
     Stop,
+    forbidden_intervals,
     route_travel,
     routes_value,
     schedule_route,
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 
 _KEY = 1 << 40
 _NEG = -1.0e300
+#: Iteration counts from here on mean "until the time cap" (benchmarks at equal time).
+_TIME_BOUND = 10**8
 
 
 @dataclass
@@ -48,7 +51,8 @@ class SearchResult:
     iterations: int
     elapsed_s: float
     history: list[tuple[float, float]] = field(default_factory=list)
-    pool: list[tuple[float, list[list[Stop]]]] = field(default_factory=list)
+    #: Distinct plans within ``pool_within`` of the best: (objective, routes, schedules).
+    pool: list[tuple[float, list[list[Stop]], list[RouteSchedule]]] = field(default_factory=list)
 
     @property
     def objective(self) -> float:
@@ -65,10 +69,33 @@ class SearchParams:
     noise: float = 0.9
     ratio_power: float = 1.0
     temperature: float = 0.05
+    #: When > 0, the starting temperature is this many times the mean value of a visit.
+    temp_per_visit: float = 0.0
+    ruin_fraction: float = 0.3
+    adaptive: bool = False
+    #: Shorten routes by or-opt / 2-opt moves on new bests and every ``order_every`` iterations;
+    #: None: only when no hotspot takes repeat visits (there the moves pay off, e.g. TOPTW with
+    #: wide windows; with repeats and gaps they cost time and found nothing in our runs).
+    order_search: bool | None = None
+    order_every: int = 25
+    order_budget: int = 3000
+    #: Share of iterations that force in a left-out hotspot instead of a plain ruin.
+    force_share: float = 0.0
+    noise_random: bool = False
+    power_choices: tuple[float, ...] = (0.5, 1.0, 2.0)
+    ruin_max: int = 12
     restart_after: int = 400
     max_candidates_per_hotspot: int = 4
     pool_within: float = 0.0
     pool_size: int = 12
+
+
+def _needs_gaps(problem: RouteProblem) -> bool:
+    """Whether two visits to one hotspot can both be worth making (so the gap rule matters)."""
+    key = "needs_gaps"
+    if key not in problem._cache:
+        problem._cache[key] = bool(problem.prior) or any(h.target_per_day > 1 for h in problem.hotspots)
+    return problem._cache[key]
 
 
 class _State:
@@ -86,10 +113,24 @@ class _State:
         new.p = self.p
         new.routes = [list(r) for r in self.routes]
         new.scheds = list(self.scheds)
+        new._oc = {}
         return new
 
     def others(self, r: int) -> dict[int, list[tuple[int, int]]]:
+        return self._others(r)[0]
+
+    def _others(self, r: int) -> tuple[dict[int, list[tuple[int, int]]], dict[int, list[tuple[int, int]]]]:
+        """Other routes' and earlier shifts' visits per hotspot, and the same merged (cached)."""
+        cache = getattr(self, "_oc", None)
+        if cache is None:
+            cache = self._oc = {}
+        hit = cache.get(r)
+        if hit is not None and len(hit[0]) == len(self.scheds) and all(a is b or q == r for q, (a, b) in enumerate(zip(hit[0], self.scheds, strict=True))):
+            return hit[1], hit[2]
         out: dict[int, list[tuple[int, int]]] = {}
+        if not _needs_gaps(self.p):
+            cache[r] = (list(self.scheds), out, {})
+            return out, {}
         for pv in self.p.prior:
             out.setdefault(pv.hotspot, []).append((pv.start, pv.end))
         for q, sched in enumerate(self.scheds):
@@ -97,10 +138,13 @@ class _State:
                 continue
             for h, _n, _a, s, e in sched.visits:
                 out.setdefault(h, []).append((s, e))
-        return out
+        merged = {h: forbidden_intervals(self.p, h, lst) for h, lst in out.items()}
+        cache[r] = (list(self.scheds), out, merged)
+        return out, merged
 
     def reschedule(self, r: int) -> bool:
-        sched = schedule_route(self.p, self.p.units[r], self.routes[r], self.others(r))
+        others, merged = self._others(r)
+        sched = schedule_route(self.p, self.p.units[r], self.routes[r], others, merged)
         self.scheds[r] = sched
         return sched.feasible
 
@@ -111,7 +155,7 @@ class _State:
         return sum(route_travel(self.p, u, s) for u, s in zip(self.p.units, self.routes, strict=True))
 
     def objective(self) -> float:
-        return self.value() - self.p.travel_weight * self.travel()
+        return routes_value(self.p, self.scheds, presence=True) - self.p.travel_weight * self.travel()
 
     def n_visits(self) -> int:
         return sum(1 for r in self.routes for h, _ in r if h >= 0)
@@ -145,7 +189,8 @@ class _Inserter:
         kmax = int(self.target.max()) + 1 if H else 1
         self.decay = np.array([dec[k] if k < len(dec) else dec[-1] for k in range(kmax + 1)], dtype=float)
         self.risk = None if p.risk is None else np.asarray(p.risk, dtype=float)
-        self.has_gaps = any(s.min_gap > 0 or s.target_per_day > 1 for s in p.hotspots)
+        self.has_gaps = _needs_gaps(p)
+        self.power = params.ratio_power
 
     # -- global state derived from a solution ------------------------------------------
     def prepare(self, st: _State) -> None:
@@ -196,7 +241,7 @@ class _Inserter:
     def marginal_value(self, h: np.ndarray, s: np.ndarray) -> np.ndarray:
         day = np.clip(np.searchsorted(self.day_starts, s, side="right") - 1, 0, self.n_days - 1)
         k = self.counts[h, day]
-        dec = np.where(k < self.target[h], self.decay[np.clip(k, 0, len(self.decay) - 1)], 0.0)
+        dec = np.where(k < self.target[h], self.decay[np.clip(k, 0, len(self.decay) - 1)], self.p.presence_share)
         val = self.per_visit[h] * dec
         if self.risk is not None:
             slot = np.clip((s - self.p.risk_origin) // self.p.slot_len, 0, self.risk.shape[1] - 1)
@@ -231,16 +276,21 @@ class _Inserter:
                 bound = min(spec.latest, la[k + 1] - spec.dwell - self.travel[loc[k], nxt])
                 if self.has_gaps:
                     if others is None:
-                        others = st.others(r)
-                    for vs, ve in others.get(h, ()):
-                        lo, hi = vs - spec.dwell - spec.min_gap, ve + spec.min_gap
-                        if lo < bound < hi:
-                            bound = lo
-                    # a second pass catches an interval reached by the first move
-                    for vs, ve in others.get(h, ()):
-                        lo, hi = vs - spec.dwell - spec.min_gap, ve + spec.min_gap
-                        if lo < bound < hi:
-                            bound = lo
+                        others = st._others(r)[1]
+                        own: dict[int, list[tuple[int, int, int]]] = {}
+                        for j, (hj, _nj) in enumerate(stops):
+                            if hj >= 0:
+                                own.setdefault(hj, []).append((j, sched.start[j], sched.end[j]))
+                    ivs = [iv for iv in others.get(h, ())] + [
+                        (sj - spec.dwell - spec.min_gap, ej + spec.min_gap) for j, sj, ej in own.get(h, ()) if j != k
+                    ]
+                    moved = True
+                    while moved:
+                        moved = False
+                        for lo, hi in ivs:
+                            if lo < bound < hi:
+                                bound = lo
+                                moved = True
                 la[k] = bound
         dep = np.empty(L + 1, dtype=np.int64)
         locp = np.empty(L + 1, dtype=np.int64)
@@ -295,13 +345,13 @@ class _Inserter:
         ok &= ok_plain
         val = self.marginal_value(np.broadcast_to(h[None, :], s.shape).ravel(), s.ravel()).reshape(s.shape)
         ok &= val > 0
-        ratio = np.where(ok, val**self.params.ratio_power / (np.maximum(shift, 0) + 1.0), _NEG)
+        ratio = np.where(ok, val**self.power / (np.maximum(shift, 0) + 1.0), _NEG)
         pos = ratio.argmax(axis=0)
         cols = np.arange(len(cidx))
         return ratio[pos, cols], pos, s[pos, cols]
 
     # -- greedy fill ----------------------------------------------------------------------
-    def fill(self, st: _State, rng: np.random.Generator, noise: float, cancel: Callable[[], bool] | None = None) -> None:
+    def fill(self, st: _State, rng: np.random.Generator, noise: float, cancel: Callable[[], bool] | None = None, deadline: float | None = None) -> None:
         """Insert visits by best noisy ratio until nothing fits."""
         R = len(st.routes)
         if R == 0 or self.cand_h.size == 0:
@@ -321,6 +371,8 @@ class _Inserter:
             guard += 1
             if guard > 10000 or (cancel is not None and cancel()):
                 break
+            if deadline is not None and guard % 16 == 0 and time.perf_counter() > deadline:
+                break
             if noise > 0:
                 score = ratio * (1.0 + noise * rng.random(ratio.shape))
             else:
@@ -339,7 +391,11 @@ class _Inserter:
                 st.scheds[r] = old_sched
                 ratio[r, c] = _NEG
                 continue
-            self.prepare(st)
+            if self.has_gaps:
+                self.prepare(st)
+            else:
+                k_new = st.routes[r].index((h, node))
+                self.counts[h, self.p.day_of(st.scheds[r].start[k_new])] += 1
             same = np.nonzero(self.cand_h == h)[0]
             if not self._has_room(np.array([h]))[0]:
                 ratio[:, same] = _NEG
@@ -349,14 +405,21 @@ class _Inserter:
             if alive.size:
                 ratio[r, alive], pos[r, alive], _ = self.evaluate(st, r, alive, cache[r])
             if self._has_room(np.array([h]))[0]:
-                # other units: the gap and repeat value at this hotspot changed (their own
-                # arrays may be slightly optimistic now; the exact re-schedule decides)
+                # other units: the gap and repeat value at this hotspot changed; a unit that
+                # itself visits it gets its latest arrivals recomputed too
                 for q in range(R):
-                    if q != r:
+                    if q == r:
+                        continue
+                    if self.has_gaps and any(hh == h for hh, _n in st.routes[q]):
+                        cache[q] = self.route_arrays(st, q)
+                        ratio[q, alive], pos[q, alive], _ = self.evaluate(st, q, alive, cache[q])
+                    else:
                         ratio[q, same], pos[q, same], _ = self.evaluate(st, q, same, cache[q])
 
     def _has_room(self, hs: np.ndarray) -> np.ndarray:
         """Whether each hotspot in ``hs`` is below its target on some day of the horizon."""
+        if self.p.presence_share > 0:
+            return np.ones(len(hs), dtype=bool)
         return (self.counts[hs] < self.target[hs][:, None]).any(axis=1)
 
 
@@ -390,11 +453,11 @@ def _move_break(st: _State, r: int) -> bool:
     if not st.p.units[r].has_break:
         return False
     base = [s for s in stops if s[0] >= 0]
-    others = st.others(r)
+    others, merged = st._others(r)
     best = None
     for k in range(len(base) + 1):
         cand = base[:k] + [BREAK] + base[k:]
-        sched = schedule_route(st.p, st.p.units[r], cand, others)
+        sched = schedule_route(st.p, st.p.units[r], cand, others, merged)
         if sched.feasible and (best is None or sched.back < best[0]):
             best = (sched.back, cand, sched)
     if best is None:
@@ -460,22 +523,103 @@ def _ruin_worst(st: _State, rng: np.random.Generator, q: int) -> None:
 _RUINS = (_ruin_random, _ruin_segment, _ruin_time_slice, _ruin_worst)
 
 
+def _make_room_for(st: _State, ins: _Inserter, rng: np.random.Generator, q: int) -> None:
+    """Force in a hotspot the plan leaves out: clear the visits of one unit around its best
+    time there, insert it, and let the fill repair the rest."""
+    p = st.p
+    ins.prepare(st)
+    room = np.nonzero(ins._has_room(np.arange(len(p.hotspots))))[0]
+    if room.size == 0 or not st.routes:
+        return
+    worth = ins.per_visit[room] + 1e-9
+    h = int(rng.choice(room, p=worth / worth.sum()))
+    r = int(rng.integers(0, len(st.routes)))
+    spec = p.hotspots[h]
+    unit = p.units[r]
+    lo = max(spec.earliest, unit.start)
+    hi = min(spec.latest, unit.end)
+    if lo > hi:
+        return
+    centre = int(rng.integers(lo, hi + 1))
+    sched = st.scheds[r]
+    near = sorted(
+        ((abs(sched.start[k] - centre), k) for k, (hh, _n) in enumerate(st.routes[r]) if hh >= 0),
+    )[: max(1, q)]
+    _remove(st, {(r, k) for _d, k in near})
+    ins.prepare(st)
+    cidx = np.nonzero(ins.cand_h == h)[0]
+    ratio, pos, _s = ins.evaluate(st, r, cidx)
+    best = int(ratio.argmax())
+    if ratio[best] <= _NEG / 2:
+        return
+    old, old_sched = st.routes[r], st.scheds[r]
+    st.routes[r] = old[: int(pos[best])] + [(h, int(ins.cand_node[cidx[best]]))] + old[int(pos[best]) :]
+    if not st.reschedule(r):
+        st.routes[r], st.scheds[r] = old, old_sched
+
+
 def _improve_breaks(st: _State) -> None:
     """Move each break to the position where the route gets back earliest (fewest idle minutes)."""
     for r, stops in enumerate(st.routes):
         if not st.p.units[r].has_break or len(stops) < 2:
             continue
         base = [s for s in stops if s[0] >= 0]
-        others = st.others(r)
+        others, merged = st._others(r)
         best = (st.scheds[r].back if st.scheds[r].feasible else NO_LIMIT, stops, st.scheds[r])
         for k in range(len(base) + 1):
             cand = base[:k] + [BREAK] + base[k:]
             if cand == stops:
                 continue
-            sched = schedule_route(st.p, st.p.units[r], cand, others)
+            sched = schedule_route(st.p, st.p.units[r], cand, others, merged)
             if sched.feasible and sched.back < best[0]:
                 best = (sched.back, cand, sched)
         st.routes[r], st.scheds[r] = best[1], best[2]
+
+
+def _order_key(st: _State, r: int, sched: RouteSchedule, stops: list[Stop]) -> int:
+    return sched.back + route_travel(st.p, st.p.units[r], stops)
+
+
+def improve_order(st: _State, r: int, *, max_len: int = 3, budget: int = 4000, deadline: float | None = None) -> bool:
+    """Shorten one route by moving stretches of up to ``max_len`` stops (or-opt) and reversing
+    short stretches (2-opt), first improvement, exact re-scheduling; True when it changed."""
+    p = st.p
+    unit = p.units[r]
+    others, merged = st._others(r)
+    stops = st.routes[r]
+    best_key = _order_key(st, r, st.scheds[r], stops) if st.scheds[r].feasible else NO_LIMIT
+    changed = False
+    tries = 0
+    improved = True
+    while improved and tries < budget:
+        improved = False
+        n = len(stops)
+        moves = []
+        for length in range(1, max_len + 1):
+            for i in range(0, n - length + 1):
+                seg = stops[i : i + length]
+                rest = stops[:i] + stops[i + length :]
+                for j in range(len(rest) + 1):
+                    if j != i:
+                        moves.append(rest[:j] + seg + rest[j:])
+        for i in range(n - 1):
+            for j in range(i + 2, min(n, i + 8)):
+                moves.append(stops[:i] + stops[i:j][::-1] + stops[j:])
+        for cand in moves:
+            tries += 1
+            if tries > budget or (deadline is not None and tries % 64 == 0 and time.perf_counter() > deadline):
+                tries = budget + 1
+                break
+            sched = schedule_route(p, unit, cand, others, merged)
+            if not sched.feasible:
+                continue
+            key = _order_key(st, r, sched, cand)
+            if key < best_key:
+                stops, best_key = cand, key
+                st.routes[r], st.scheds[r] = cand, sched
+                improved = changed = True
+                break
+    return changed
 
 
 def initial_routes(problem: RouteProblem) -> list[list[Stop]]:
@@ -518,36 +662,63 @@ def search_routes(
     for r in range(len(st.routes)):
         if not st.scheds[r].feasible:
             log.warning("unit %s cannot take its break or return in time", problem.units[r].id)
-    ins.fill(st, rng, 0.0, cancel)
+    hard_stop = t0 + params.time_cap_s
+    order_search = params.order_search if params.order_search is not None else not _needs_gaps(problem)
+    ins.fill(st, rng, 0.0, cancel, hard_stop)
     _improve_breaks(st)
-    ins.fill(st, rng, 0.0, cancel)
+    ins.fill(st, rng, 0.0, cancel, hard_stop)
     cur, cur_f = st, st.objective()
     best, best_f = st.copy(), cur_f
     history = [(time.perf_counter() - t0, best_f)]
-    pool: list[tuple[float, list[list[Stop]]]] = [(best_f, [list(r) for r in best.routes])]
+    pool: list[tuple[float, list[list[Stop]], list[RouteSchedule]]] = [(best_f, [list(r) for r in best.routes], list(best.scheds))]
     if progress:
         progress(best_f, time.perf_counter() - t0)
     n_vis = max(cur.n_visits(), 1)
-    temp0 = params.temperature * max(abs(best_f), 1e-9)
+    per_visit = abs(best_f) / max(best.n_visits(), 1)
+    temp0 = (params.temperature * max(abs(best_f), 1e-9)) if params.temp_per_visit <= 0 else params.temp_per_visit * max(per_visit, 1e-9)
     it = 0
     since_best = 0
+    weights = np.ones(len(_RUINS))
     for it in range(1, params.iterations + 1):
         if cancel is not None and cancel():
             break
         if time.perf_counter() - t0 > params.time_cap_s:
             break
         cand = cur.copy()
-        q = int(rng.integers(1, max(2, int(0.3 * n_vis)) + 1))
-        op = _RUINS[int(rng.integers(0, len(_RUINS)))]
-        op(cand, rng, q)
+        cur_f_before = cur_f
+        q = int(rng.integers(1, max(2, min(int(params.ruin_fraction * n_vis), params.ruin_max)) + 1))
+        if params.adaptive:
+            op_i = int(rng.choice(len(_RUINS), p=weights / weights.sum()))
+        else:
+            op_i = int(rng.integers(0, len(_RUINS)))
+        op = _RUINS[op_i]
+        if params.power_choices:
+            ins.power = params.power_choices[int(rng.integers(0, len(params.power_choices)))]
+        if params.force_share > 0 and rng.random() < params.force_share:
+            _make_room_for(cand, ins, rng, max(1, q // 2))
+        else:
+            op(cand, rng, q)
         if rng.random() < 0.2:
             _improve_breaks(cand)
-        ins.fill(cand, rng, params.noise, cancel)
+        noise = params.noise if not params.noise_random else float(rng.uniform(0.0, 2.0 * params.noise))
+        ins.fill(cand, rng, noise, cancel, hard_stop)
         f = cand.objective()
-        frac = max(it / params.iterations, (time.perf_counter() - t0) / params.time_cap_s)
+        if order_search and (f > best_f + 1e-9 or it % params.order_every == 0):
+            deadline = t0 + params.time_cap_s
+            if any([improve_order(cand, r, budget=params.order_budget, deadline=deadline) for r in range(len(cand.routes))]):
+                ins.fill(cand, rng, 0.0, cancel, hard_stop)
+                f = cand.objective()
+        # cooling follows the iteration count (deterministic) unless the run is time-bound
+        if params.iterations < _TIME_BOUND:
+            frac = it / params.iterations
+        else:
+            frac = (time.perf_counter() - t0) / params.time_cap_s
         temp = temp0 * max(1.0 - frac, 0.0) + 1e-9
         if f >= cur_f or rng.random() < math.exp((f - cur_f) / temp):
             cur, cur_f = cand, f
+        if params.adaptive:
+            reward = 3.0 if f > best_f + 1e-9 else (1.0 if f > cur_f_before + 1e-9 else (0.3 if cur is cand else 0.0))
+            weights[op_i] = 0.9 * weights[op_i] + 0.1 * max(reward, 0.05)
         if f > best_f + 1e-9:
             best, best_f = cand.copy(), f
             since_best = 0
@@ -558,15 +729,15 @@ def search_routes(
             since_best += 1
         if params.pool_within > 0 and f >= best_f * (1 - params.pool_within):
             key = [list(r) for r in cand.routes]
-            if all(key != k for _v, k in pool):
-                pool.append((f, key))
+            if all(key != k for _v, k, _s in pool):
+                pool.append((f, key, list(cand.scheds)))
                 pool.sort(key=lambda x: -x[0])
                 del pool[params.pool_size * 4 :]
         if since_best > params.restart_after:
             cur, cur_f = best.copy(), best_f  # restart from the best
             since_best = 0
         n_vis = max(cur.n_visits(), 1)
-    pool = [(v, k) for v, k in pool if v >= best_f * (1 - params.pool_within)] if params.pool_within > 0 else []
+    pool = [item for item in pool if item[0] >= best_f * (1 - params.pool_within)] if params.pool_within > 0 else []
     return SearchResult(
         routes=[list(r) for r in best.routes],
         schedules=list(best.scheds),

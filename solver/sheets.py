@@ -8,12 +8,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, PolyLine, Rect, String
+from reportlab.graphics.shapes import Path as DrawingPath
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -92,23 +95,8 @@ def tour_map(plan: Plan, graph: Any, tour: PlannedTour, width: float, height: fl
     frame, (x0, y0, x1, y1) = _fit(extent, width, height)
     drawing = Drawing(width, height)
     drawing.add(Rect(0, 0, width, height, fillColor=colors.HexColor("#f7f5f0"), strokeColor=colors.grey, strokeWidth=0.5))
-    for u, v, data in graph.edges(data=True):
-        a, b = graph.nodes[u], graph.nodes[v]
-        ax, ay = frame.metres(a["y"], a["x"])
-        bx, by = frame.metres(b["y"], b["x"])
-        if max(ax, bx) < x0 or min(ax, bx) > x1 or max(ay, by) < y0 or min(ay, by) > y1 or u > v:
-            continue
-        highway = data.get("highway")
-        highway = highway[0] if isinstance(highway, list) else highway
-        geometry = data.get("geometry")
-        coords = list(geometry.coords) if geometry is not None else [(a["x"], a["y"]), (b["x"], b["y"])]
-        pieces = _clipped([frame.point(lat, lon) for lon, lat in coords], width, height)
-        width_pt = 1.6 if highway in MAJOR_HIGHWAYS else 0.8
-        for pts in pieces:
-            line = PolyLine(pts, strokeColor=colors.HexColor("#9a9a9a") if highway not in MAJOR_HIGHWAYS else colors.HexColor("#7a6a50"), strokeWidth=width_pt)
-            if highway in PATH_HIGHWAYS:
-                line.strokeDashArray = [2, 1.5]
-            drawing.add(line)
+    for path in _street_paths(graph, frame, width, height).values():
+        drawing.add(path)
     for h in hotspots:
         ring = [c for lon, lat in hotspot_ring(h) for c in frame.point(lat, lon)]
         drawing.add(Polygon(ring, fillColor=HOTSPOT_FILL, strokeColor=HOTSPOT_EDGE, strokeWidth=0.8))
@@ -127,15 +115,66 @@ def tour_map(plan: Plan, graph: Any, tour: PlannedTour, width: float, height: fl
     return drawing
 
 
-def _clipped(points: list[tuple[float, float]], width: float, height: float) -> list[list[float]]:
-    """Parts of a polyline (drawing points) inside the map box, flattened for PolyLine."""
-    from shapely.geometry import LineString, box
+#: Street styles on the map: (stroke colour, width in points, dash pattern or None).
+STREET_STYLES = {
+    "major": ("#7a6a50", 1.6, None),
+    "minor": ("#9a9a9a", 0.8, None),
+    "path": ("#9a9a9a", 0.8, [2, 1.5]),
+}
+_street_cache: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
 
-    if len(points) < 2:
-        return []
-    inside = LineString(points).intersection(box(0, 0, width, height))
-    parts = getattr(inside, "geoms", [inside])
-    return [[c for xy in part.coords for c in xy] for part in parts if part.geom_type == "LineString" and not part.is_empty]
+
+def _street_lines(graph: Any) -> dict[str, Any]:
+    """Each street of the graph once (one direction), as shapely lines in lon/lat, by style."""
+    cached = _street_cache.get(graph)
+    if cached is not None:
+        return cached
+    import shapely
+
+    by_style: dict[str, list[Any]] = {name: [] for name in STREET_STYLES}
+    for u, v, data in graph.edges(data=True):
+        if u > v:
+            continue
+        highway = data.get("highway")
+        highway = highway[0] if isinstance(highway, list) else highway
+        style = "major" if highway in MAJOR_HIGHWAYS else "path" if highway in PATH_HIGHWAYS else "minor"
+        geometry = data.get("geometry")
+        if geometry is None:
+            a, b = graph.nodes[u], graph.nodes[v]
+            geometry = shapely.LineString([(a["x"], a["y"]), (b["x"], b["y"])])
+        by_style[style].append(geometry)
+    result = {name: np.array(lines, dtype=object) for name, lines in by_style.items()}
+    _street_cache[graph] = result
+    return result
+
+
+def _street_paths(graph: Any, frame: _Frame, width: float, height: float) -> dict[str, DrawingPath]:
+    """One reportlab path per street style: the streets clipped to the map box."""
+    import shapely
+
+    k_x = 111_320.0 * math.cos(math.radians(frame.lat0)) * frame.scale
+    k_y = 110_540.0 * frame.scale
+
+    def to_points(coords: np.ndarray) -> np.ndarray:
+        return np.column_stack(((coords[:, 0] - frame.lon0) * k_x + frame.x_off, (coords[:, 1] - frame.lat0) * k_y + frame.y_off))
+
+    box = shapely.box(0, 0, width, height)
+    paths: dict[str, DrawingPath] = {}
+    for style, lines in _street_lines(graph).items():
+        colour, stroke, dash = STREET_STYLES[style]
+        path = DrawingPath(strokeColor=colors.HexColor(colour), strokeWidth=stroke, fillColor=None, strokeDashArray=dash)
+        if len(lines):
+            clipped = shapely.intersection(shapely.transform(lines, to_points), box)
+            for geometry in clipped[~shapely.is_empty(clipped)]:
+                for part in getattr(geometry, "geoms", [geometry]):
+                    coords = list(part.coords) if part.geom_type == "LineString" else []
+                    if len(coords) < 2:
+                        continue
+                    path.moveTo(*coords[0])
+                    for x, y in coords[1:]:
+                        path.lineTo(x, y)
+        paths[style] = path
+    return paths
 
 
 def _north_arrow(drawing: Drawing, x: float, y: float) -> None:

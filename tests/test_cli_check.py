@@ -69,3 +69,16 @@ def test_check_without_scenario_gives_usage_not_traceback(capsys) -> None:
 def test_missing_scenario_file_is_one_clear_problem(capsys, tmp_path: Path) -> None:
     assert main(["check", str(tmp_path / "nope.toml")]) == 1
     assert "scenario file not found" in capsys.readouterr().err
+
+
+def test_plan_with_impossible_staffing_exits_2_with_the_explanation(tmp_path, capsys) -> None:
+    folder = tmp_path / "impossible"
+    shutil.copytree(DEMO_DIR, folder)
+    scenario = folder / "scenario.toml"
+    scenario.write_text(scenario.read_text().replace("Late = 3", "Late = 40"))
+    code = main(["plan", str(scenario), "--out", str(tmp_path / "out"), "--time-limit", "20", "--no-sheets"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "Late" in err and "40" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out" / "plan.json").exists()

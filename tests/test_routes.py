@@ -158,3 +158,14 @@ def test_toptw_instance_solution_passes_checker(m):
     plan = _plan(problem, iterations=200)
     assert plan.value <= (OPT_M1["r101"] if m == 1 else float("inf"))
     assert plan.value >= 0.85 * OPT_M1["r101"]
+
+
+def test_progress_reports_best_values_that_never_fall():
+    problem = patrol_problem(n_units=2, n_hotspots=8, seed=21)
+    seen: list[tuple[float, float]] = []
+    plan = _plan(problem, progress=lambda best, elapsed: seen.append((best, elapsed)))
+    assert seen, "progress was never called"
+    values = [v for v, _t in seen]
+    assert values == sorted(values)
+    assert all(t >= 0 for _v, t in seen)
+    assert plan.value > 0
