@@ -79,6 +79,9 @@ UNMET_UNIT_POINTS = 100_000
 UNMET = "unmet_rules"
 #: Effort spent explaining an infeasible scenario (deterministic seconds per core solve).
 EXPLAIN_LIMIT_S = 5.0
+#: Effort of each attempt to drop a rule from the conflict, and of all of them together.
+EXPLAIN_TRIAL_S = 1.0
+EXPLAIN_TOTAL_S = 15.0
 
 Key = tuple[str, dt.date, str]
 
@@ -968,6 +971,11 @@ def _neighbourhood_search(
     rounds = 0
     improved_at = 0
     polished_at = 0
+    unmet = built.parts.get(UNMET)
+
+    def legal(values: list[int]) -> bool:
+        """No shortfall left (progress is reported only for legal rosters)."""
+        return isinstance(unmet, int) or values[unmet.index] == 0
 
     shares = dict.fromkeys(("officers", "days", "block"), LNS_FREE_SHARE)
 
@@ -1040,7 +1048,8 @@ def _neighbourhood_search(
             if best is not None and best[1] <= objective:
                 if best[1] < objective:
                     improved_at = rounds
-                    reporter.report(best[1])
+                    if legal(best[2]):
+                        reporter.report(best[1])
                 objective = best[1]
                 solution = best[2]
             for (kind, _free), result in zip(parts, results, strict=True):
@@ -1078,7 +1087,8 @@ def _neighbourhood_search(
                     value = int(round(whole.objective_value))
                     if value < objective:
                         improved_at = rounds
-                        reporter.report(value)
+                        if legal(list(whole.response_proto.solution)):
+                            reporter.report(value)
                         objective = value
                         solution = list(whole.response_proto.solution)
                 log.debug("lns %d: whole model -> %s, bound %s", rounds, objective, bound)
@@ -1283,8 +1293,11 @@ def solve_roster(
 # Explaining infeasibility with a core of rules
 
 
-def _core(prep: _Prep, assumed: list[tuple], seed: int) -> list[tuple] | None:
-    """A subset of ``assumed`` rule groups proven unable to hold together, or None."""
+def _core(
+    prep: _Prep, assumed: list[tuple], seed: int, limit_s: float = EXPLAIN_LIMIT_S
+) -> tuple[list[tuple] | None, float]:
+    """A subset of ``assumed`` rule groups proven unable to hold together (or None), and the
+    deterministic seconds spent."""
     built = _build(prep, explain=True)
     keys = [k for k in assumed if k in built.groups]
     for key, lit in built.groups.items():
@@ -1294,21 +1307,22 @@ def _core(prep: _Prep, assumed: list[tuple], seed: int) -> list[tuple] | None:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
-    solver.parameters.max_deterministic_time = EXPLAIN_LIMIT_S
-    solver.parameters.max_time_in_seconds = EXPLAIN_LIMIT_S * WALL_CAP_FACTOR
+    solver.parameters.max_deterministic_time = limit_s
+    solver.parameters.max_time_in_seconds = limit_s * WALL_CAP_FACTOR + 1.0
     solver.parameters.catch_sigint_signal = False
     status = solver.solve(built.model)
     if status != cp_model.INFEASIBLE:
-        return None
+        return None, solver.deterministic_time
     index = {built.groups[k].index: k for k in keys}
-    return [index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in index]
+    core = [index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in index]
+    return core, solver.deterministic_time
 
 
 def _explain_by_core(prep: _Prep, seed: int, *, need_proof: bool = False) -> list[str]:
     """Lines naming a small set of rules that conflict ([] if none could be proven when
     ``need_proof``)."""
     all_keys = list(_build(prep, explain=True).groups)
-    core = _core(prep, all_keys, seed)
+    core, spent = _core(prep, all_keys, seed)
     if need_proof and not core:
         return []
     if not core:
@@ -1316,14 +1330,18 @@ def _explain_by_core(prep: _Prep, seed: int, *, need_proof: bool = False) -> lis
             "The rules conflict, but no small set of conflicting rules was found in the "
             "time allowed."
         ]
-    # shrink: drop each group that is not needed for the conflict
-    if len(core) <= 40:
-        kept = list(core)
-        for key in list(core):
-            trial = [k for k in kept if k != key]
-            if trial and _core(prep, trial, seed) is not None:
-                kept = trial
-        core = kept
+    # shrink: drop each group the conflict does not need (a smaller core found on the way
+    # replaces the current one), within a bounded effort
+    kept = list(core)
+    for key in list(core):
+        if key not in kept or spent >= EXPLAIN_TOTAL_S or len(kept) <= 1:
+            continue
+        trial = [k for k in kept if k != key]
+        smaller, used = _core(prep, trial, seed, EXPLAIN_TRIAL_S)
+        spent += used
+        if smaller is not None:
+            kept = smaller or trial
+    core = kept
     return [_describe(prep, key) for key in sorted(core, key=str)]
 
 
