@@ -702,6 +702,10 @@ def _objective(prep: _Prep, model, x, work, units, patrol) -> dict[str, object]:
 FIRST_SHARE = 0.15
 #: Deterministic seconds of the first neighbourhood solves (adapted as the search goes).
 LNS_SUB_LIMIT_S = 0.15
+#: While no neighbourhood improves for this many rounds, sub-solves get twice as long (up to
+#: this factor).
+LNS_STUCK_ROUNDS = 10.0
+LNS_STUCK_GROWTH_MAX = 8.0
 #: Rounds without improvement before a whole-model search from the best roster, and the
 #: share of the effort that search gets.
 LNS_STALL_ROUNDS = 25
@@ -1036,7 +1040,12 @@ def _neighbourhood_search(
             if left is not None and left <= 0.05:
                 break
             rounds += 1
-            budget = min(LNS_SUB_LIMIT_S, limit - det) if left is None else LNS_SUB_LIMIT_S
+            # longer sub-solves while the search is stuck (reset by the next improvement)
+            stuck = rounds - max(improved_at, 1)
+            sub_limit = LNS_SUB_LIMIT_S * min(
+                LNS_STUCK_GROWTH_MAX, 2 ** (stuck // LNS_STUCK_ROUNDS)
+            )
+            budget = min(sub_limit, limit - det) if left is None else sub_limit
             parts = [pick() for _ in range(lanes)]
             futures = [
                 pool.submit(solve_part, lane, free, seed + rounds * lanes + lane, budget, left)
