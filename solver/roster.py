@@ -79,6 +79,9 @@ UNMET_UNIT_POINTS = 100_000
 UNMET = "unmet_rules"
 #: Effort spent explaining an infeasible scenario (deterministic seconds per core solve).
 EXPLAIN_LIMIT_S = 5.0
+#: Effort of each attempt to drop a rule from the conflict, and of all of them together.
+EXPLAIN_TRIAL_S = 1.0
+EXPLAIN_TOTAL_S = 15.0
 
 Key = tuple[str, dt.date, str]
 
@@ -382,6 +385,8 @@ class _Model:
     workers: int = 1
     #: (index, upper bound) of the shortfall variables on minimum hours and staffing
     slack: list[tuple[int, int]] = field(default_factory=list)
+    #: (index, value) of a start when shortfalls are allowed: fixed tours, everyone else off
+    start: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _build(prep: _Prep, *, explain: bool) -> _Model:
@@ -745,15 +750,19 @@ class _Reporter:
 class _Watcher(cp_model.CpSolverSolutionCallback):
     """Reports each improving roster; optionally stops once one exists after ``enough_s``."""
 
-    def __init__(self, reporter: _Reporter, enough_s: float | None = None) -> None:
+    def __init__(
+        self, reporter: _Reporter, enough_s: float | None = None, wall: bool = False
+    ) -> None:
         super().__init__()
         self.reporter = reporter
         self.enough_s = enough_s
+        self.wall = wall
 
     def on_solution_callback(self) -> None:
         self.reporter.bound = self.best_objective_bound
         self.reporter.report(self.objective_value)
-        if self.enough_s is not None and self.deterministic_time >= self.enough_s:
+        spent = self.wall_time if self.wall else self.deterministic_time
+        if self.enough_s is not None and spent >= self.enough_s:
             self.stop_search()
 
 
@@ -856,11 +865,15 @@ def _search(
             solver = _solver(
                 workers, seed, 2 * first, None if first_wall is None else 2 * first_wall
             )
-            enough = first if wall_limit_s is None else None
-            status = stopper.run(solver, built.model, _Watcher(reporter, enough))
+            enough = first if wall_limit_s is None else first_wall
+            status = stopper.run(
+                solver, built.model, _Watcher(reporter, enough, wall=wall_limit_s is not None)
+            )
         finally:
             allow_shortfalls(True)
         det = solver.deterministic_time
+        log.info("roster: rules as stated: %s after %.2f det s", solver.status_name(status), det)
+        stated_bound = solver.best_objective_bound
         if status == cp_model.UNKNOWN and not stopper.cancelled:
             # 2. no roster yet: allow shortfalls at a prohibitive cost, so that a start exists
             # (everyone off) and the neighbourhood search can repair it
@@ -868,16 +881,41 @@ def _search(
             step = max(first / 2, 0.5) if left is None else max(left * FIRST_SHARE, 0.5)
             if left is None:
                 step = min(step, max(0.05, limit - det))
-            solver = _solver(workers, seed, step, left)
-            status = stopper.run(solver, built.model, _Watcher(reporter))
+            # the start itself (fixed tours, everyone else off), completed by a quick solve
+            domains = built.model.proto.variables
+            for index, value in built.start:
+                domains[index].domain[0] = value
+                domains[index].domain[1] = value
+            try:
+                solver = _solver(1, seed, max(0.5, step), left)
+                status = stopper.run(solver, built.model)
+            finally:
+                for index, _value in built.start:
+                    domains[index].domain[0] = 0
+                    domains[index].domain[1] = 1
             det += solver.deterministic_time
+            if status == cp_model.INFEASIBLE and not stopper.cancelled:
+                solver = _solver(workers, seed, step, left)
+                status = stopper.run(solver, built.model, _Watcher(reporter, 0.0))
+                det += solver.deterministic_time
+            elif status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                status = cp_model.FEASIBLE
+                reporter.report(solver.objective_value)
+            log.info(
+                "roster: with shortfalls allowed: %s after %.2f det s",
+                solver.status_name(status),
+                det,
+            )
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             if status == cp_model.MODEL_INVALID:
                 raise RuntimeError(f"roster model invalid: {built.model.validate()}")
             return _Outcome(status, deterministic_s=det, cancelled=stopper.cancelled)
         solution = list(solver.response_proto.solution)
         objective = int(round(solver.objective_value))
-        bound = int(math.ceil(solver.best_objective_bound - 1e-6))
+        # the bound of the rules as stated (a start completed with everything fixed proves
+        # nothing about the rest)
+        bound = stated_bound if math.isfinite(stated_bound) else -(10**15)
+        bound = max(-(10**15), int(math.ceil(bound - 1e-6)))
         reporter.bound = bound
         log.info(
             "roster: whole model %s, objective %s, bound %s, %.2f det s",
@@ -933,6 +971,11 @@ def _neighbourhood_search(
     rounds = 0
     improved_at = 0
     polished_at = 0
+    unmet = built.parts.get(UNMET)
+
+    def legal(values: list[int]) -> bool:
+        """No shortfall left (progress is reported only for legal rosters)."""
+        return isinstance(unmet, int) or values[unmet.index] == 0
 
     shares = dict.fromkeys(("officers", "days", "block"), LNS_FREE_SHARE)
 
@@ -1005,7 +1048,8 @@ def _neighbourhood_search(
             if best is not None and best[1] <= objective:
                 if best[1] < objective:
                     improved_at = rounds
-                    reporter.report(best[1])
+                    if legal(best[2]):
+                        reporter.report(best[1])
                 objective = best[1]
                 solution = best[2]
             for (kind, _free), result in zip(parts, results, strict=True):
@@ -1043,7 +1087,8 @@ def _neighbourhood_search(
                     value = int(round(whole.objective_value))
                     if value < objective:
                         improved_at = rounds
-                        reporter.report(value)
+                        if legal(list(whole.response_proto.solution)):
+                            reporter.report(value)
                         objective = value
                         solution = list(whole.response_proto.solution)
                 log.debug("lns %d: whole model -> %s, bound %s", rounds, objective, bound)
@@ -1134,10 +1179,12 @@ def solve_roster(
         {} if previous is None else {(t.officer_id, t.date): t.shift for t in previous.assignments}
     )
     fixed_now = {key: value[0] for key, value in prep.fixed.items()}
-    if previous is not None:
-        for (oid, day, name), var in built.x.items():
+    for (oid, day, name), var in built.x.items():
+        wanted = fixed_now.get((oid, day), prev.get((oid, day)))
+        built.start.append((var.index, int(wanted == name)))
+        if previous is not None:
             # start from the previous roster on re-plan
-            built.model.add_hint(var, fixed_now.get((oid, day), prev.get((oid, day))) == name)
+            built.model.add_hint(var, wanted == name)
     outcome = _search(built, scenario, limit, seed, progress, cancel, wall_limit_s)
     status = outcome.status
     cancelled = outcome.cancelled
@@ -1246,8 +1293,11 @@ def solve_roster(
 # Explaining infeasibility with a core of rules
 
 
-def _core(prep: _Prep, assumed: list[tuple], seed: int) -> list[tuple] | None:
-    """A subset of ``assumed`` rule groups proven unable to hold together, or None."""
+def _core(
+    prep: _Prep, assumed: list[tuple], seed: int, limit_s: float = EXPLAIN_LIMIT_S
+) -> tuple[list[tuple] | None, float]:
+    """A subset of ``assumed`` rule groups proven unable to hold together (or None), and the
+    deterministic seconds spent."""
     built = _build(prep, explain=True)
     keys = [k for k in assumed if k in built.groups]
     for key, lit in built.groups.items():
@@ -1257,21 +1307,22 @@ def _core(prep: _Prep, assumed: list[tuple], seed: int) -> list[tuple] | None:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
-    solver.parameters.max_deterministic_time = EXPLAIN_LIMIT_S
-    solver.parameters.max_time_in_seconds = EXPLAIN_LIMIT_S * WALL_CAP_FACTOR
+    solver.parameters.max_deterministic_time = limit_s
+    solver.parameters.max_time_in_seconds = limit_s * WALL_CAP_FACTOR + 1.0
     solver.parameters.catch_sigint_signal = False
     status = solver.solve(built.model)
     if status != cp_model.INFEASIBLE:
-        return None
+        return None, solver.deterministic_time
     index = {built.groups[k].index: k for k in keys}
-    return [index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in index]
+    core = [index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in index]
+    return core, solver.deterministic_time
 
 
 def _explain_by_core(prep: _Prep, seed: int, *, need_proof: bool = False) -> list[str]:
     """Lines naming a small set of rules that conflict ([] if none could be proven when
     ``need_proof``)."""
     all_keys = list(_build(prep, explain=True).groups)
-    core = _core(prep, all_keys, seed)
+    core, spent = _core(prep, all_keys, seed)
     if need_proof and not core:
         return []
     if not core:
@@ -1279,14 +1330,18 @@ def _explain_by_core(prep: _Prep, seed: int, *, need_proof: bool = False) -> lis
             "The rules conflict, but no small set of conflicting rules was found in the "
             "time allowed."
         ]
-    # shrink: drop each group that is not needed for the conflict
-    if len(core) <= 40:
-        kept = list(core)
-        for key in list(core):
-            trial = [k for k in kept if k != key]
-            if trial and _core(prep, trial, seed) is not None:
-                kept = trial
-        core = kept
+    # shrink: drop each group the conflict does not need (a smaller core found on the way
+    # replaces the current one), within a bounded effort
+    kept = list(core)
+    for key in list(core):
+        if key not in kept or spent >= EXPLAIN_TOTAL_S or len(kept) <= 1:
+            continue
+        trial = [k for k in kept if k != key]
+        smaller, used = _core(prep, trial, seed, EXPLAIN_TRIAL_S)
+        spent += used
+        if smaller is not None:
+            kept = smaller or trial
+    core = kept
     return [_describe(prep, key) for key in sorted(core, key=str)]
 
 
