@@ -71,7 +71,7 @@ class SearchParams:
     temperature: float = 0.05
     #: When > 0, the starting temperature is this many times the mean value of a visit.
     temp_per_visit: float = 0.0
-    ruin_fraction: float = 0.3
+    ruin_fraction: float = 0.6
     adaptive: bool = False
     #: Shorten routes by or-opt / 2-opt moves on new bests and every ``order_every`` iterations;
     #: None: only when no hotspot takes repeat visits (there the moves pay off, e.g. TOPTW with
