@@ -17,7 +17,7 @@ import zoneinfo
 from pathlib import Path
 
 from solver.delivered_model import DeliveredSettings
-from solver.problems import ProblemList, ScenarioError
+from solver.problems import ScenarioError
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -36,7 +36,7 @@ def add_delivered_command(subparsers: argparse._SubParsersAction) -> argparse.Ar
         ),
     )
     parser.add_argument("plan", type=Path, metavar="PLAN_DIR", help="a folder written by 'patrol-plan plan'")
-    parser.add_argument("tracks", nargs="+", type=Path, metavar="TRACKS", help="GPX and CSV track files, or folders of them")
+    parser.add_argument("tracks", nargs="+", type=Path, metavar="TRACKS", help="GPX tracks and CSV / XLSX location exports, or folders of them")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument("--devices", type=Path, help="CSV device_id,officer_id when tracks carry device ids")
     parser.add_argument("--tz", default=None, help="time zone of timestamps that do not state one (default: the scenario's)")
@@ -71,10 +71,9 @@ def _print_problems(error: ScenarioError) -> None:
 
 def run_delivered(args: argparse.Namespace) -> int:
     """Handler of ``patrol-plan delivered``: read, measure, write, print a summary."""
-    from solver.delivered import compute_delivered
+    from solver.delivered import delivered_from_files
     from solver.delivered_write import write_report_folder
     from solver.plan_io import read_plan
-    from solver.tracks_read import read_devices, read_tracks
 
     settings = _settings(args)
     messages = settings.check()
@@ -95,19 +94,18 @@ def run_delivered(args: argparse.Namespace) -> int:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         print(f"patrol-plan delivered: --tz {zone}: not a known time zone (e.g. Europe/London)", file=sys.stderr)
         return EXIT_INVALID
-    problems = ProblemList()
-    devices = read_devices(args.devices, problems, zone) if args.devices else {}
-    read = read_tracks(args.tracks, zone, problems, skip_bad_rows=args.skip_bad_rows, area=plan_area(plan))
-    if problems:
-        _print_problems(ScenarioError(problems.items))
-        if not args.skip_bad_rows and any(p.row is not None for p in problems.items):
+    try:
+        report, warnings = delivered_from_files(plan, args.tracks, devices_path=args.devices, tz=zone, settings=settings,
+                                                skip_bad_rows=args.skip_bad_rows)
+    except ScenarioError as error:
+        _print_problems(error)
+        if not args.skip_bad_rows and any(p.row is not None for p in error.problems):
             print("(fix the rows, or give --skip-bad-rows to leave them out)", file=sys.stderr)
         return EXIT_INVALID
-    if read.warnings:
-        print(f"{len(read.warnings)} bad row(s) left out (--skip-bad-rows):", file=sys.stderr)
-        for problem in read.warnings:
+    if warnings:
+        print(f"{len(warnings)} bad row(s) left out (--skip-bad-rows):", file=sys.stderr)
+        for problem in warnings:
             print(f"  - {problem}", file=sys.stderr)
-    report = compute_delivered(plan, read.tracks, settings, devices)
     names = {h.id: h.name for h in plan.scenario.hotspots}
     files = write_report_folder(report, args.out, hotspot_names=names, title=plan.scenario.name)
     t = report.totals()
@@ -122,10 +120,3 @@ def run_delivered(args: argparse.Namespace) -> int:
         print(f"  unmatched: {track.source} [{track.track_id}]: {track.unmatched}", file=sys.stderr)
     print(f"wrote {len(files)} files to {args.out}")
     return EXIT_OK
-
-
-def plan_area(plan) -> tuple[float, float, float, float]:  # noqa: ANN001 - a Plan
-    """(min_lat, min_lon, max_lat, max_lon) of the plan's stations and hotspots."""
-    lats = [s.lat for s in plan.scenario.stations] + [h.lat for h in plan.scenario.hotspots]
-    lons = [s.lon for s in plan.scenario.stations] + [h.lon for h in plan.scenario.hotspots]
-    return min(lats), min(lons), max(lats), max(lons)

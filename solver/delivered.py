@@ -14,7 +14,8 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from zoneinfo import ZoneInfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from solver.delivered_model import (
     CleanTrack,
@@ -39,6 +40,7 @@ from solver.delivered_presence import (
     tracked_intervals,
 )
 from solver.plan_model import Plan, PlannedTour
+from solver.problems import Problem
 from solver.tracks_clean import clean_track
 from solver.tracks_match import TourIndex, match_track, tour_key
 
@@ -76,12 +78,22 @@ def compute_delivered(
     cancel
         When set, stop early and raise `DeliveredCancelled`.
 
+    Raises
+    ------
+    ValueError
+        Settings that make no sense (see `DeliveredSettings.check`).
+    DeliveredCancelled
+        When ``cancel`` is set.
+
     Returns
     -------
     DeliveredReport
         Per hotspot and day, per tour, per visit and per track; ``totals()`` for the week.
     """
     settings = settings or DeliveredSettings()
+    wrong = settings.check()
+    if wrong:
+        raise ValueError("delivered settings: " + "; ".join(wrong))
     issues = {
         k.casefold(): (DeviceAssignment(v),) if isinstance(v, str) else tuple(v) for k, v in (devices or {}).items()
     }
@@ -191,10 +203,10 @@ def _tour(
     tracked_in_tour = subtract_outside(tracked, window)
     delivery = TourDelivery(
         tour_key=key, date=tour.date, shift=tour.shift, unit_id=tour.unit_id, officer_ids=tour.officer_ids,
-        planned_visits=len(tour.visits), planned_min=tour.dwell_min, delivered_visits=len(real),
+        planned_visits=len(tour.visits), planned_min=sum(o.planned_min for o in outcomes), delivered_visits=len(real),
         delivered_min=sum(v.minutes for v in real), effective_visits=sum(1 for v in real if v.koper_effective),
         matched_planned_visits=matched, credited_min=credited / 60.0,
-        tour_min=(tour.end - tour.start).total_seconds() / 60.0, tracked_min=total(tracked_in_tour) / 60.0,
+        tour_min=(tour.end.timestamp() - tour.start.timestamp()) / 60.0, tracked_min=total(tracked_in_tour) / 60.0,
         hotspot_min=total(in_hotspots) / 60.0, break_min=(overlap(tracked_in_tour, brk) / 60.0) if brk else 0.0, tracks=labels,
     )
     return delivery, tour_visits, outcomes
@@ -213,7 +225,7 @@ def _hotspot_days(plan: Plan, visits: list[DeliveredVisit], zone: ZoneInfo) -> l
     for tour in plan.tours:
         for pv in tour.visits:
             day = pv.arrive.astimezone(zone).date()
-            planned[(day, pv.hotspot_id)].append(pv.dwell_min)
+            planned[(day, pv.hotspot_id)].append((pv.depart.timestamp() - pv.arrive.timestamp()) / 60.0)
             dates.add(day)
     delivered: dict[tuple[dt.date, str], list[DeliveredVisit]] = defaultdict(list)
     for v in visits:
@@ -229,3 +241,65 @@ def _hotspot_days(plan: Plan, visits: list[DeliveredVisit], zone: ZoneInfo) -> l
             d = delivered.get((day, h.id), [])
             rows.append(HotspotDay(day, h.id, h.name, len(p), sum(p), len(d), sum(v.minutes for v in d), sum(1 for v in d if v.koper_effective)))
     return rows
+
+
+def delivered_from_files(
+    plan: Plan,
+    track_paths: Sequence[Path],
+    *,
+    devices_path: Path | None = None,
+    tz: str | None = None,
+    settings: DeliveredSettings | None = None,
+    skip_bad_rows: bool = False,
+    progress: Callable[[str, float, str], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> tuple[DeliveredReport, tuple[Problem, ...]]:
+    """Read track files (and a devices file) and measure delivery against the plan.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    track_paths
+        GPX files, CSV / XLSX location exports, or folders of them.
+    devices_path
+        CSV ``device_id,officer_id[,from,to]`` (see `solver.tracks_read.read_devices`).
+    tz
+        Zone of naive timestamps; default the scenario's.
+    settings, progress, cancel
+        As for `compute_delivered`.
+    skip_bad_rows
+        Leave out bad rows (returned as warnings) instead of raising.
+
+    Returns
+    -------
+    (report, warnings)
+        Warnings are the bad rows left out with ``skip_bad_rows``.
+
+    Raises
+    ------
+    ScenarioError
+        Every problem with the files (file, line, field, what to do).
+    """
+    from solver.problems import ProblemList
+    from solver.tracks_read import read_devices, read_tracks
+
+    zone = tz or plan.scenario.timezone
+    problems = ProblemList()
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.add("--tz", None, None, f"'{zone}' is not a known time zone (e.g. Europe/London)")
+        problems.raise_if_any()
+    devices = read_devices(devices_path, problems, zone) if devices_path else {}
+    read = read_tracks(track_paths, zone, problems, skip_bad_rows=skip_bad_rows, area=plan_area(plan))
+    problems.raise_if_any()
+    report = compute_delivered(plan, read.tracks, settings, devices, progress=progress, cancel=cancel)
+    return report, read.warnings
+
+
+def plan_area(plan: Plan) -> tuple[float, float, float, float]:
+    """(min_lat, min_lon, max_lat, max_lon) of the plan's stations and hotspots."""
+    lats = [s.lat for s in plan.scenario.stations] + [h.lat for h in plan.scenario.hotspots]
+    lons = [s.lon for s in plan.scenario.stations] + [h.lon for h in plan.scenario.hotspots]
+    return min(lats), min(lons), max(lats), max(lons)

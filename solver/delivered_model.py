@@ -32,8 +32,9 @@ class DeliveredSettings:
         A gap between good fixes up to this long is bridged (the officer is taken to move
         straight between them); a longer gap is time without a track.
     exit_margin_m
-        Spatial hysteresis: a unit enters a hotspot when a fix falls inside its area and
-        leaves only when a fix is more than this far outside it.
+        Spatial hysteresis: a unit enters a hotspot when a fix falls inside its area, and
+        the stay goes on while fixes stay within this many metres of the area; it ends with
+        its last fix inside the area.
     merge_gap_min
         Time hysteresis: two stays in the same hotspot by the same unit separated by at most
         this many minutes are one visit.
@@ -178,7 +179,8 @@ class DeliveredVisit:
 
     @property
     def minutes(self) -> float:
-        return (self.exit - self.enter).total_seconds() / 60.0
+        """Real minutes (from UTC: right across a clock change)."""
+        return (self.exit.timestamp() - self.enter.timestamp()) / 60.0
 
 
 @dataclass(frozen=True)

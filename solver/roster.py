@@ -6,11 +6,26 @@ days with last week's tours, contracted hours, per-officer limits, minimum staff
 locks) are constraints; soft goals (patrol value where the risk is, fairness, requests, cover
 targets, stability on re-plan) are named objective parts.
 
-Determinism: the search runs a fixed number of workers (``[roster] workers``, default 2) and
-stops on CP-SAT's *deterministic* time (``max_deterministic_time``, ``time_limit_s``), so the
-same scenario and seed give the same roster on a busy or an idle machine. A wall-clock limit
-(``WALL_CAP_FACTOR`` x the time limit + ``WALL_CAP_MARGIN_S``) is only a safety cap; a result
-cut by it is logged as such.
+Search, in three steps within one effort budget (``time_limit_s``):
+
+1. the whole model as stated, on ``[roster] workers`` threads in CP-SAT's deterministic
+   parallel mode (``interleave_search``, with feasibility-jump and local-search workers); it
+   stops at the first roster found after its share of the budget, and proves infeasibility or
+   optimality when it can (it also gives the bound);
+2. if no roster was found yet, the same model with minimum hours and minimum staffing allowed
+   to fall short at a prohibitive cost (so everyone-off is a start) - a result that keeps a
+   shortfall is never returned as a roster;
+3. a neighbourhood search (LNS): a few officers' whole rosters, a window of days for everyone,
+   or a block of officers x days are re-solved with the rest fixed and the current roster as a
+   complete hint, one neighbourhood per worker side by side, the best kept; sizes adapt to
+   what solves to optimality; when it stalls, a whole-model search from the best roster
+   (which may also raise the bound).
+
+Determinism: every step stops on CP-SAT *deterministic* time and the parallel parts are
+deterministic by construction, so the same scenario and seed give the same roster on a busy or
+an idle machine. A wall-clock limit (``WALL_CAP_FACTOR`` x the budget +
+``WALL_CAP_MARGIN_S``) is only a safety cap. ``wall_limit_s`` switches to wall-clock stopping
+(benchmarks; not reproducible).
 
 When no roster exists, `solve_roster` says why: quick counting checks first (a shift that
 cannot be staffed from the officers available, an officer who cannot reach their hours, a

@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 _KEY = 1 << 40
 _NEG = -1.0e300
+#: Iteration counts from here on mean "until the time cap" (benchmarks at equal time).
+_TIME_BOUND = 10**8
 
 
 @dataclass
@@ -71,10 +73,16 @@ class SearchParams:
     temp_per_visit: float = 0.0
     ruin_fraction: float = 0.3
     adaptive: bool = False
+    #: Shorten routes by or-opt / 2-opt moves on new bests and every ``order_every`` iterations;
+    #: None: only when no hotspot takes repeat visits (there the moves pay off, e.g. TOPTW with
+    #: wide windows; with repeats and gaps they cost time and found nothing in our runs).
+    order_search: bool | None = None
+    order_every: int = 25
+    order_budget: int = 3000
     #: Share of iterations that force in a left-out hotspot instead of a plain ruin.
     force_share: float = 0.0
     noise_random: bool = False
-    power_choices: tuple[float, ...] = ()
+    power_choices: tuple[float, ...] = (0.5, 1.0, 2.0)
     ruin_max: int = 12
     restart_after: int = 400
     max_candidates_per_hotspot: int = 4
@@ -343,7 +351,7 @@ class _Inserter:
         return ratio[pos, cols], pos, s[pos, cols]
 
     # -- greedy fill ----------------------------------------------------------------------
-    def fill(self, st: _State, rng: np.random.Generator, noise: float, cancel: Callable[[], bool] | None = None) -> None:
+    def fill(self, st: _State, rng: np.random.Generator, noise: float, cancel: Callable[[], bool] | None = None, deadline: float | None = None) -> None:
         """Insert visits by best noisy ratio until nothing fits."""
         R = len(st.routes)
         if R == 0 or self.cand_h.size == 0:
@@ -362,6 +370,8 @@ class _Inserter:
         while True:
             guard += 1
             if guard > 10000 or (cancel is not None and cancel()):
+                break
+            if deadline is not None and guard % 16 == 0 and time.perf_counter() > deadline:
                 break
             if noise > 0:
                 score = ratio * (1.0 + noise * rng.random(ratio.shape))
@@ -566,6 +576,52 @@ def _improve_breaks(st: _State) -> None:
         st.routes[r], st.scheds[r] = best[1], best[2]
 
 
+def _order_key(st: _State, r: int, sched: RouteSchedule, stops: list[Stop]) -> int:
+    return sched.back + route_travel(st.p, st.p.units[r], stops)
+
+
+def improve_order(st: _State, r: int, *, max_len: int = 3, budget: int = 4000, deadline: float | None = None) -> bool:
+    """Shorten one route by moving stretches of up to ``max_len`` stops (or-opt) and reversing
+    short stretches (2-opt), first improvement, exact re-scheduling; True when it changed."""
+    p = st.p
+    unit = p.units[r]
+    others, merged = st._others(r)
+    stops = st.routes[r]
+    best_key = _order_key(st, r, st.scheds[r], stops) if st.scheds[r].feasible else NO_LIMIT
+    changed = False
+    tries = 0
+    improved = True
+    while improved and tries < budget:
+        improved = False
+        n = len(stops)
+        moves = []
+        for length in range(1, max_len + 1):
+            for i in range(0, n - length + 1):
+                seg = stops[i : i + length]
+                rest = stops[:i] + stops[i + length :]
+                for j in range(len(rest) + 1):
+                    if j != i:
+                        moves.append(rest[:j] + seg + rest[j:])
+        for i in range(n - 1):
+            for j in range(i + 2, min(n, i + 8)):
+                moves.append(stops[:i] + stops[i:j][::-1] + stops[j:])
+        for cand in moves:
+            tries += 1
+            if tries > budget or (deadline is not None and tries % 64 == 0 and time.perf_counter() > deadline):
+                tries = budget + 1
+                break
+            sched = schedule_route(p, unit, cand, others, merged)
+            if not sched.feasible:
+                continue
+            key = _order_key(st, r, sched, cand)
+            if key < best_key:
+                stops, best_key = cand, key
+                st.routes[r], st.scheds[r] = cand, sched
+                improved = changed = True
+                break
+    return changed
+
+
 def initial_routes(problem: RouteProblem) -> list[list[Stop]]:
     """Empty routes: each unit's break alone (taken at the station) or nothing."""
     return [[BREAK] if u.has_break else [] for u in problem.units]
@@ -606,9 +662,11 @@ def search_routes(
     for r in range(len(st.routes)):
         if not st.scheds[r].feasible:
             log.warning("unit %s cannot take its break or return in time", problem.units[r].id)
-    ins.fill(st, rng, 0.0, cancel)
+    hard_stop = t0 + params.time_cap_s
+    order_search = params.order_search if params.order_search is not None else not _needs_gaps(problem)
+    ins.fill(st, rng, 0.0, cancel, hard_stop)
     _improve_breaks(st)
-    ins.fill(st, rng, 0.0, cancel)
+    ins.fill(st, rng, 0.0, cancel, hard_stop)
     cur, cur_f = st, st.objective()
     best, best_f = st.copy(), cur_f
     history = [(time.perf_counter() - t0, best_f)]
@@ -643,9 +701,18 @@ def search_routes(
         if rng.random() < 0.2:
             _improve_breaks(cand)
         noise = params.noise if not params.noise_random else float(rng.uniform(0.0, 2.0 * params.noise))
-        ins.fill(cand, rng, noise, cancel)
+        ins.fill(cand, rng, noise, cancel, hard_stop)
         f = cand.objective()
-        frac = max(it / params.iterations, (time.perf_counter() - t0) / params.time_cap_s)
+        if order_search and (f > best_f + 1e-9 or it % params.order_every == 0):
+            deadline = t0 + params.time_cap_s
+            if any([improve_order(cand, r, budget=params.order_budget, deadline=deadline) for r in range(len(cand.routes))]):
+                ins.fill(cand, rng, 0.0, cancel, hard_stop)
+                f = cand.objective()
+        # cooling follows the iteration count (deterministic) unless the run is time-bound
+        if params.iterations < _TIME_BOUND:
+            frac = it / params.iterations
+        else:
+            frac = (time.perf_counter() - t0) / params.time_cap_s
         temp = temp0 * max(1.0 - frac, 0.0) + 1e-9
         if f >= cur_f or rng.random() < math.exp((f - cur_f) / temp):
             cur, cur_f = cand, f

@@ -1,4 +1,4 @@
-"""Read patrol tracks: GPX files and CSV location exports (radio / AVL / phone).
+"""Read patrol tracks: GPX files and CSV or XLSX location exports (radio / AVL / phone).
 
 GPX is parsed with the standard library (expat), so line numbers can name bad points. A CSV
 export has one fix per row: ``device_or_officer_id,timestamp,lat,lon[,accuracy_m]`` (common
@@ -16,7 +16,7 @@ import io
 import logging
 import math
 import xml.parsers.expat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -114,8 +114,8 @@ def read_tracks(
     Parameters
     ----------
     paths
-        ``.gpx`` files and ``.csv`` (or ``.txt``) location exports. A folder is searched for
-        both (not recursively).
+        ``.gpx`` files and ``.csv`` (or ``.txt``) or ``.xlsx`` location exports. A folder is
+        searched for them (not recursively).
     zone
         IANA zone of timestamps that do not state one.
     problems
@@ -136,8 +136,10 @@ def read_tracks(
             new = _read_gpx(path, tz, found, area)
         elif suffix in {".csv", ".txt"}:
             new = _read_csv(path, tz, found, area)
+        elif suffix in {".xlsx", ".xlsm"}:
+            new = _read_xlsx(path, tz, found, area)
         else:
-            problems.add(path, None, None, "not a track file; give .gpx files or .csv location exports")
+            problems.add(path, None, None, "not a track file; give .gpx files or .csv / .xlsx location exports")
             continue
         whole, rows = found.finish()
         problems.extend(whole)
@@ -154,9 +156,9 @@ def _expand(paths: Iterable[Path], problems: ProblemList) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            inside = sorted(p for p in path.iterdir() if p.suffix.lower() in {".gpx", ".csv"})
+            inside = sorted(p for p in path.iterdir() if p.suffix.lower() in {".gpx", ".csv", ".xlsx"})
             if not inside:
-                problems.add(path, None, None, "folder holds no .gpx or .csv track files")
+                problems.add(path, None, None, "folder holds no .gpx, .csv or .xlsx track files")
             out.extend(inside)
         elif not path.exists():
             problems.add(path, None, None, "file not found; check the path")
@@ -237,6 +239,47 @@ def _parse_csv(path: Path, stream: io.TextIOBase, tz: ZoneInfo, found: _FileProb
     except (StopIteration, csv.Error):
         found.add(None, None, "the file is empty; it needs a header row (device_or_officer_id,timestamp,lat,lon[,accuracy_m])", "empty")
         return []
+    try:
+        return _parse_rows(path, header, ((reader.line_num, row) for row in reader), tz, found, area)
+    except csv.Error as exc:
+        found.add(reader.line_num, None, f"not a readable CSV file: {exc}", "unreadable")
+        return []
+
+
+def _read_xlsx(path: Path, tz: ZoneInfo, found: _FileProblems, area: tuple[float, float, float, float] | None) -> list[Track]:
+    """The first sheet of an Excel workbook, read like a CSV export (line = spreadsheet row)."""
+    try:
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a damaged workbook
+        found.add(None, None, f"not a readable Excel workbook: {exc}", "unreadable")
+        return []
+    try:
+        rows = (
+            (number, [_cell_text(v) for v in values])
+            for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1)
+        )
+        first = next(rows, None)
+        if first is None:
+            found.add(None, None, "the sheet is empty; it needs a header row (device_or_officer_id,timestamp,lat,lon[,accuracy_m])", "empty")
+            return []
+        return _parse_rows(path, first[1], rows, tz, found, area)
+    finally:
+        book.close()
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def _parse_rows(path: Path, header: list[str], rows: Iterator[tuple[int, list[str]]], tz: ZoneInfo, found: _FileProblems,
+                area: tuple[float, float, float, float] | None) -> list[Track]:
+    """Fixes from the rows of a location export (CSV or sheet), grouped by id."""
     names = [normalise_header(h) for h in header]
     column: dict[str, int] = {}
     for canonical, aliases in CSV_ALIASES.items():
@@ -258,49 +301,45 @@ def _parse_csv(path: Path, stream: io.TextIOBase, tz: ZoneInfo, found: _FileProb
     i_acc = column.get("accuracy_m")
     i_hdop = column.get("hdop") if i_acc is None else None
     gathered: dict[str, _Rows] = {}
-    try:
-        for row in reader:
-            line = reader.line_num
-            if not row or not any(cell.strip() for cell in row):
+    for line, row in rows:
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        if len(row) <= max(i_id, i_time, i_lat, i_lon):
+            found.add(line, None, f"only {len(row)} cells; each row needs id, timestamp, lat and lon", "short rows")
+            continue
+        track_id = row[i_id].strip()
+        if not track_id:
+            found.add(line, header[i_id], "the id is empty; give the device or officer id", "empty ids")
+            continue
+        raw_time = row[i_time].strip()
+        if i_date is not None and raw_time and ":" in raw_time and not any(c in raw_time for c in "/-."):
+            raw_time = f"{row[i_date].strip().split(' ')[0]} {raw_time}"
+        stamp = parse_timestamp(raw_time)
+        if stamp is None:
+            found.add(line, header[i_time], f"'{raw_time}' is not a timestamp; {TIMESTAMP_HELP}", "bad timestamps")
+            continue
+        lat = _number(row[i_lat])
+        lon = _number(row[i_lon])
+        if lat is None or lon is None:
+            bad = header[i_lat] if lat is None else header[i_lon]
+            value = row[i_lat] if lat is None else row[i_lon]
+            found.add(line, bad, f"'{value.strip()}' is not a number; give decimal degrees (WGS84)", "bad coordinates")
+            continue
+        if not _check_position(lat, lon, line, found, area):
+            continue
+        accuracy = math.nan
+        if i_acc is not None and i_acc < len(row) and row[i_acc].strip():
+            value_acc = _number(row[i_acc])
+            if value_acc is None or value_acc < 0:
+                found.add(line, header[i_acc], f"'{row[i_acc].strip()}' is not an accuracy in metres; give a number >= 0 or leave it empty",
+                          "bad accuracy")
                 continue
-            if len(row) <= max(i_id, i_time, i_lat, i_lon):
-                found.add(line, None, f"only {len(row)} cells; each row needs id, timestamp, lat and lon", "short rows")
-                continue
-            track_id = row[i_id].strip()
-            if not track_id:
-                found.add(line, header[i_id], "the id is empty; give the device or officer id", "empty ids")
-                continue
-            raw_time = row[i_time].strip()
-            if i_date is not None and raw_time and ":" in raw_time and not any(c in raw_time for c in "/-."):
-                raw_time = f"{row[i_date].strip()} {raw_time}"
-            stamp = parse_timestamp(raw_time)
-            if stamp is None:
-                found.add(line, header[i_time], f"'{raw_time}' is not a timestamp; {TIMESTAMP_HELP}", "bad timestamps")
-                continue
-            lat = _number(row[i_lat])
-            lon = _number(row[i_lon])
-            if lat is None or lon is None:
-                bad = header[i_lat] if lat is None else header[i_lon]
-                value = row[i_lat] if lat is None else row[i_lon]
-                found.add(line, bad, f"'{value.strip()}' is not a number; give decimal degrees (WGS84)", "bad coordinates")
-                continue
-            if not _check_position(lat, lon, line, found, area):
-                continue
-            accuracy = math.nan
-            if i_acc is not None and i_acc < len(row) and row[i_acc].strip():
-                value_acc = _number(row[i_acc])
-                if value_acc is None or value_acc < 0:
-                    found.add(line, header[i_acc], f"'{row[i_acc].strip()}' is not an accuracy in metres; give a number >= 0 or leave it empty",
-                              "bad accuracy")
-                    continue
-                accuracy = value_acc
-            elif i_hdop is not None and i_hdop < len(row) and row[i_hdop].strip():
-                hdop = _number(row[i_hdop])
-                if hdop is not None and hdop >= 0:
-                    accuracy = hdop * HDOP_METRES
-            gathered.setdefault(track_id, _Rows()).add(stamp, lat, lon, accuracy, line)
-    except csv.Error as exc:
-        found.add(reader.line_num, None, f"not a readable CSV file: {exc}", "unreadable")
+            accuracy = value_acc
+        elif i_hdop is not None and i_hdop < len(row) and row[i_hdop].strip():
+            hdop = _number(row[i_hdop])
+            if hdop is not None and hdop >= 0:
+                accuracy = hdop * HDOP_METRES
+        gathered.setdefault(track_id, _Rows()).add(stamp, lat, lon, accuracy, line)
     if not gathered and not found.items:
         found.add(None, None, "no fixes in the file", "empty")
     return _tracks_from(path, gathered, tz, found)

@@ -458,3 +458,49 @@ def test_progress_is_reported_and_cancel_stops(small):
     stop.set()
     with pytest.raises(DeliveredCancelled):
         compute_delivered(plan, [track], cancel=stop)
+
+
+def test_visit_minutes_are_real_minutes_across_the_clock_change():
+    from zoneinfo import ZoneInfo
+
+    from solver.delivered_model import DeliveredVisit
+
+    london = ZoneInfo("Europe/London")
+    enter = dt.datetime(2026, 10, 25, 1, 50, tzinfo=london)  # BST, fold 0
+    leave = dt.datetime(2026, 10, 25, 1, 10, tzinfo=london, fold=1)  # GMT, 20 real minutes later
+    visit = DeliveredVisit("k", enter.date(), "Night", "U", "H01", enter, leave)
+    assert visit.minutes == pytest.approx(20.0)
+
+
+def test_excel_location_exports(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Officer ID", "Date", "Time", "Latitude", "Longitude", "Accuracy (m)"])
+    sheet.append(["2039", dt.datetime(2026, 12, 1), dt.time(18, 0, 0), 53.81, -1.52, 6])
+    sheet.append(["2039", dt.datetime(2026, 12, 1), dt.time(18, 0, 10), "north", -1.52, 6])
+    path = tmp_path / "avl.xlsx"
+    book.save(path)
+    problems = ProblemList()
+    read = read_tracks([path], "Europe/London", problems)
+    [problem] = problems.items
+    assert (problem.row, problem.field) == (3, "Latitude")
+    [track] = read.tracks
+    assert track.times[0] == dt.datetime(2026, 12, 1, 18, 0, tzinfo=dt.UTC).timestamp()
+    assert track.accuracy_m[0] == 6.0
+
+
+def test_gpx_reader_agrees_with_gpxpy(small, tmp_path):
+    gpxpy = pytest.importorskip("gpxpy")
+    plan, graph = small
+    [(_, _, track)] = list(plan_tracks(list(plan.tours), graph, seed=10))
+    path = tmp_path / "t.gpx"
+    write_track_gpx(track, path)
+    problems = ProblemList()
+    [mine] = read_tracks([path], "Europe/London", problems).tracks
+    with path.open(encoding="utf-8") as stream:
+        theirs = [p for t in gpxpy.parse(stream).tracks for s in t.segments for p in s.points]
+    assert len(mine) == len(theirs)
+    assert np.allclose(mine.times, [p.time.timestamp() for p in theirs])
+    assert np.allclose(mine.lat, [p.latitude for p in theirs]) and np.allclose(mine.lon, [p.longitude for p in theirs])
