@@ -19,6 +19,7 @@ from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt, QTimer, QU
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDockWidget,
     QHeaderView,
@@ -172,10 +173,17 @@ class MainWindow(QMainWindow):
         self.dosage_view.setModel(self.dosage_model)
         self._table_defaults(self.dosage_view, stretch_last=True)
         self.dosage_chart = DosageChart(self)
+        self.dosage_week = QCheckBox("Whole week", self)
+        self.dosage_week.setToolTip("Sum visits and minutes over the week instead of the chosen day")
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.dosage_chart)
         splitter.addWidget(self.dosage_view)
-        self.dosage_dock = self._dock("Dosage", "DosageDock", splitter, Qt.DockWidgetArea.RightDockWidgetArea)
+        dosage = QWidget(self)
+        dosage_layout = QVBoxLayout(dosage)
+        dosage_layout.setContentsMargins(0, 0, 0, 0)
+        dosage_layout.addWidget(self.dosage_week)
+        dosage_layout.addWidget(splitter, 1)
+        self.dosage_dock = self._dock("Dosage", "DosageDock", dosage, Qt.DockWidgetArea.RightDockWidgetArea)
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -315,6 +323,7 @@ class MainWindow(QMainWindow):
         self.map.unit_clicked.connect(self.select_unit)
         self.day_combo.currentIndexChanged.connect(lambda _i: self._show_day())
         self.shift_combo.currentIndexChanged.connect(lambda _i: self._show_day())
+        self.dosage_week.toggled.connect(lambda _on: self._show_day())
         self.changes_print_button.clicked.connect(self.print_changes)
         self.changes_export_button.clicked.connect(self.export_changes)
 
@@ -634,14 +643,15 @@ class MainWindow(QMainWindow):
             self.map.set_routes(ordered, route_coordinates(self.graph, ordered))
         else:
             self.map.clear_routes()
-        self.dosage_model.set_plan(self.plan, day)
+        week = self.dosage_week.isChecked()
+        self.dosage_model.set_plan(self.plan, day, week=week)
         self.dosage_chart.set_bars(self.dosage_model.bars())
         if self.plan is not None and day is not None:
             planned = {d.hotspot_id: (d.planned_visits, d.planned_min) for d in self.plan.dosage if d.date == day}
             self.map.update_hotspot_dosage(planned, f"{day:%a %d/%m}")
         else:
             self.map.update_hotspot_dosage(None)
-        self.dosage_dock.setWindowTitle(f"Dosage {day:%a %d/%m}" if day else "Dosage")
+        self.dosage_dock.setWindowTitle("Dosage, whole week" if week else (f"Dosage {day:%a %d/%m}" if day else "Dosage"))
 
     # ------------------------------------------------------------------ selection
 

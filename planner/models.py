@@ -294,16 +294,28 @@ class DosageModel(_TableModel):
         super().__init__(parent)
         self._rows: list[tuple[str, str, float, int, int, float, str]] = []
 
-    def set_plan(self, plan: Plan | None, day: dt.date | None) -> None:
+    def set_plan(self, plan: Plan | None, day: dt.date | None, *, week: bool = False) -> None:
+        """Rows for ``day``, or summed over the plan's days when ``week`` is true."""
         self.beginResetModel()
         self._rows = []
-        if plan is not None and day is not None:
+        if plan is not None and (day is not None or week):
             hotspots = {h.id: h for h in plan.scenario.hotspots}
-            for row in sorted((d for d in plan.dosage if d.date == day), key=lambda d: d.hotspot_id):
-                hotspot = hotspots.get(row.hotspot_id)
+            rows = [d for d in plan.dosage if week or d.date == day]
+            by_hotspot: dict[str, list] = {}
+            for row in rows:
+                by_hotspot.setdefault(row.hotspot_id, []).append(row)
+            for hotspot_id in sorted(by_hotspot):
+                group = by_hotspot[hotspot_id]
+                hotspot = hotspots.get(hotspot_id)
+                short = [r for r in group if r.unmet_reason]
+                if week:
+                    reason = f"{len(short)} day(s) below target" if short else ""
+                else:
+                    reason = short[0].unmet_reason if short else ""
                 self._rows.append((
-                    row.hotspot_id, hotspot.name if hotspot else row.hotspot_id, hotspot.weight if hotspot else 0.0,
-                    row.target_visits, row.planned_visits, row.planned_min, row.unmet_reason,
+                    hotspot_id, hotspot.name if hotspot else hotspot_id, hotspot.weight if hotspot else 0.0,
+                    sum(r.target_visits for r in group), sum(r.planned_visits for r in group),
+                    sum(r.planned_min for r in group), reason,
                 ))
         self.endResetModel()
 

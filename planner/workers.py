@@ -10,6 +10,7 @@ Threads are never terminated.
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import logging
 import threading
@@ -38,25 +39,29 @@ class JobFailure:
     traceback: str
 
 
-#: pyproj contexts of pool threads, kept alive between jobs (see `_keep_proj_context`).
-_PROJ_CONTEXTS: dict[int, object] = {}
+#: Native ids of pool threads whose Python thread state is pinned (see `_pin_thread_state`).
+_PINNED_THREADS: set[int] = set()
 
 
-def _keep_proj_context() -> None:
-    """Keep this pool thread's PROJ context alive for its next job.
+def _pin_thread_state() -> None:
+    """Keep this pool thread's Python thread state for the life of the thread.
 
-    pyproj stores a thread's PROJ context pointer in OS thread-local storage but frees the
-    context with the Python thread state (a ``threading.local``). PySide drops the Python
-    thread state after each ``QRunnable.run``, so the next job on the same pool thread
-    would reuse a freed context and crash in PROJ. Holding the context's owner here keeps
-    the pointer valid; pool threads never expire, so a thread id is never reused.
+    PySide creates a Python thread state for each ``QRunnable.run`` and deletes it after, on
+    the same OS thread. C extensions that cache per-thread Python state in OS thread-local
+    storage then use freed memory on the thread's next job: pyproj frees its PROJ context
+    with the thread state (a ``threading.local``) but keeps the pointer; OR-Tools' pybind11
+    bindings keep the thread state itself. Both crashed the second plan of a session. One
+    extra ``PyGILState_Ensure``, never released, keeps the thread state (and its
+    ``threading.local`` values) alive between jobs; pool threads never expire, so there is
+    one such state per pool thread.
     """
-    import sys
-
-    getter = getattr(sys.modules.get("pyproj._context"), "get_context_manager", None)
-    manager = getter() if getter is not None else None
-    if manager is not None:
-        _PROJ_CONTEXTS.setdefault(threading.get_native_id(), manager)
+    ident = threading.get_native_id()
+    if ident in _PINNED_THREADS:
+        return
+    ensure = ctypes.pythonapi.PyGILState_Ensure
+    ensure.restype = ctypes.c_int
+    ensure()
+    _PINNED_THREADS.add(ident)
 
 
 class JobSignals(QObject):
@@ -91,6 +96,7 @@ class Job(QRunnable):
         self.signals.progress.emit(self.job_id, str(stage), float(fraction), str(message))
 
     def run(self) -> None:  # noqa: D102 - QRunnable API
+        _pin_thread_state()
         signals = self.signals
         try:
             signals.started.emit(self.job_id)
@@ -109,7 +115,6 @@ class Job(QRunnable):
             else:
                 signals.finished.emit(self.job_id, result)
         finally:
-            _keep_proj_context()
             self.done_event.set()
 
 
@@ -132,7 +137,7 @@ class JobRunner(QObject):
         super().__init__(parent)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(2)
-        self.pool.setExpiryTimeout(-1)  # see _keep_proj_context
+        self.pool.setExpiryTimeout(-1)  # see _pin_thread_state
         self._current: Job | None = None
         self._jobs: dict[int, Job] = {}
         self._retired: list[Job] = []

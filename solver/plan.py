@@ -204,8 +204,15 @@ def assemble(scenario: Scenario, roster: Any, routes: Any, *, cancelled: bool, s
              "walk_km": round(t.walk_m / 1000, 2)}
             for t in tours
         ]
-    status = "cancelled" if cancelled else ("complete" if routes is not None or not roster.assignments else "partial")
     notes = tuple(roster.explanation) + tuple(str(p.message) for p in roster.penalties[:50])
+    if cancelled:
+        status = "cancelled"
+    elif not roster.assignments:
+        status = "partial"
+        notes = (f"No roster was found within the time limit (roster status {roster.status}); "
+                 "give the plan more time (--time-limit or [patrol] time_limit_s).",) + notes
+    else:
+        status = "complete" if routes is not None else "partial"
     return Plan(
         scenario=scenario,
         status=status,

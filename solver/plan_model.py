@@ -46,7 +46,8 @@ class PlannedVisit:
 
     @property
     def dwell_min(self) -> float:
-        return (self.depart - self.arrive).total_seconds() / 60.0
+        """Real minutes at the hotspot (UTC difference: right across a clock change)."""
+        return (self.depart.astimezone(dt.UTC) - self.arrive.astimezone(dt.UTC)).total_seconds() / 60.0
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ number of iterations (deterministic) or at a wall-clock cap (safety only).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import time
@@ -71,7 +72,7 @@ class SearchParams:
     temperature: float = 0.05
     #: When > 0, the starting temperature is this many times the mean value of a visit.
     temp_per_visit: float = 0.0
-    ruin_fraction: float = 0.3
+    ruin_fraction: float = 0.6
     adaptive: bool = False
     #: Shorten routes by or-opt / 2-opt moves on new bests and every ``order_every`` iterations;
     #: None: only when no hotspot takes repeat visits (there the moves pay off, e.g. TOPTW with
@@ -674,6 +675,8 @@ def search_routes(
     if progress:
         progress(best_f, time.perf_counter() - t0)
     n_vis = max(cur.n_visits(), 1)
+    if not problem.units or ins.cand_h.size == 0:
+        params = dataclasses.replace(params, iterations=0)  # nothing to search
     per_visit = abs(best_f) / max(best.n_visits(), 1)
     temp0 = (params.temperature * max(abs(best_f), 1e-9)) if params.temp_per_visit <= 0 else params.temp_per_visit * max(per_visit, 1e-9)
     it = 0

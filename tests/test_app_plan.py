@@ -94,6 +94,23 @@ def test_map_units_and_dosage_show_the_selected_day_and_shift(planned):
     assert [b[2] for b in window.dosage_chart.bars()] == [d.planned_visits for d in sorted(rows, key=lambda d: d.hotspot_id)]
 
 
+def test_dosage_week_view_sums_the_days(planned):
+    window, _stages, _busy = planned
+    plan = window.plan
+    window.dosage_week.setChecked(True)
+    try:
+        assert window.dosage_model.rowCount() == len({d.hotspot_id for d in plan.dosage})
+        bars = {hotspot: (target, visits) for hotspot, target, visits in window.dosage_chart.bars()}
+        for hotspot_id, (target, visits) in bars.items():
+            rows = [d for d in plan.dosage if d.hotspot_id == hotspot_id]
+            assert target == sum(d.target_visits for d in rows)
+            assert visits == sum(d.planned_visits for d in rows)
+        assert "week" in window.dosage_dock.windowTitle()
+    finally:
+        window.dosage_week.setChecked(False)
+    assert window.dosage_model.rowCount() == len([d for d in plan.dosage if d.date == window.selected_day()])
+
+
 def test_save_and_reopen_shows_the_same_plan_without_solving(planned, qtbot, tmp_path, monkeypatch):
     window, _stages, _busy = planned
     target = tmp_path / "demo.patrolplan"

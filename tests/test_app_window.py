@@ -424,3 +424,21 @@ def test_wheel_zooms_and_fit_shows_the_whole_area(qtbot, tmp_path):
     visible = view.mapToScene(view.viewport().rect()).boundingRect()
     assert visible.contains(view.area.adjusted(1, 1, -1, -1))
     discard_on_close(window)
+
+
+def test_a_garbage_network_file_is_a_problem_and_the_app_carries_on(qtbot, tmp_path, demo_copy, request):
+    errors = request.getfixturevalue("no_modal_dialogs")
+    (demo_copy.parent / "leeds_walk.osm.pbf").write_bytes(b"\x00\x01 this is not OpenStreetMap data" * 50)
+    window = make_window(qtbot, tmp_path)
+    window.open_path(demo_copy)
+    wait_idle(qtbot, window)
+    rows = window.problems_model.rows()
+    assert any(r.file.endswith("leeds_walk.osm.pbf") for r in rows)
+    assert errors == []  # a bad input is a problem in the list, not an error dialog
+    assert window.graph is None and not window.map.street_items
+    assert not window.act_plan.isEnabled()
+    window.open_demo()  # and the next file opens normally
+    wait_idle(qtbot, window)
+    if (DEMO_DIR / "leeds_walk.osm.pbf").exists():
+        assert window.graph is not None and window.problems_model.rowCount() == 0
+    discard_on_close(window)

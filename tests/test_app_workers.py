@@ -128,7 +128,7 @@ def test_shutdown_gives_up_on_work_that_ignores_cancel(qtbot):
 
 def test_pool_threads_can_use_pyproj_in_one_job_after_another(qtbot):
     """pyproj frees a thread's PROJ context with the Python thread state, which PySide drops
-    after each job; without `_keep_proj_context` the second snapping crashed in PROJ."""
+    after each job unless `_pin_thread_state` keeps it; then the second snapping crashed."""
     from tests.conftest import DEMO_DIR
 
     if not (DEMO_DIR / "leeds_walk.osm.pbf").exists():
@@ -142,3 +142,21 @@ def test_pool_threads_can_use_pyproj_in_one_job_after_another(qtbot):
         with qtbot.waitSignal(runner.finished, timeout=60_000) as blocker:
             runner.start(name, lambda progress, cancel: check_network(scenario))
         assert blocker.args[1].snapping.station_node
+
+
+def test_a_pool_thread_keeps_its_python_thread_state_between_jobs(qtbot):
+    runner = JobRunner()
+    runner.pool.setMaxThreadCount(1)
+    local = threading.local()
+
+    def remember(progress, cancel):
+        seen = getattr(local, "value", None)
+        local.value = threading.get_native_id()
+        return seen
+
+    with qtbot.waitSignal(runner.finished, timeout=5000) as first:
+        runner.start("first", remember)
+    with qtbot.waitSignal(runner.finished, timeout=5000) as second:
+        runner.start("second", remember)
+    assert first.args[1] is None
+    assert second.args[1] is not None  # the thread-local value survived the first job

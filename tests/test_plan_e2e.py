@@ -153,3 +153,18 @@ def test_ctrl_c_writes_the_best_plan_marked_partial_and_exits_130(tmp_path) -> N
     assert process.returncode == 130, err
     assert "partial" in (folder / "plan.json").read_text()
     assert (folder / "roster.csv").exists()
+
+
+def test_plan_across_the_autumn_clock_change_keeps_every_rule() -> None:
+    """Saturday Night 24-25 October 2026 lasts 10 real hours (clocks go back at 02:00)."""
+    from solver.timeutil import elapsed_minutes
+
+    scenario = replace(short_demo(), week_start=dt.date(2026, 10, 24))
+    result = plan(scenario, PlanSettings(time_limit_s=BUDGET_S, seed=3))
+    assert result.status == "complete"
+    nights = [t for t in result.tours if t.shift == "Night" and t.date == dt.date(2026, 10, 24)]
+    assert nights and all(elapsed_minutes(t.start, t.end) == 600 for t in nights)
+    loaded = check_network(scenario)
+    matrix = build_walk_matrix(loaded.graph, loaded.snapping.all_nodes(), walk_speed_kph=scenario.patrol.walk_speed_kph)
+    assert check_plan(result, loaded.graph, matrix) == []
+    assert check_roster(result.scenario, result.roster) == []
