@@ -282,6 +282,10 @@ class Scenario:
     rota: tuple[Tour, ...] = ()
     history: tuple[Tour, ...] = ()
     crime_paths: tuple[Path, ...] = ()
+    #: True when ``rota`` is the whole roster (a shift pattern fixed weeks ahead): the roster
+    #: step then plans nothing, checks the rota against the rules, and routes are planned
+    #: within it. False: the rota's tours are locks and the rest is planned.
+    rota_complete: bool = False
     #: The scenario TOML this came from (None when built in code).
     source_path: Path | None = None
     #: Every input file read, for hashing into the plan manifest.

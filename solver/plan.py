@@ -88,6 +88,7 @@ def plan(
     from solver.load import check_network
     from solver.matrix import build_walk_matrix
     from solver.roster import solve_roster
+    from solver.roster_check import check_rota
     from solver.routes_scenario import solve_routes
 
     settings = settings or PlanSettings()
@@ -121,19 +122,23 @@ def plan(
     def on_roster(update: Any) -> None:
         report("Roster", min(1.0, (time.perf_counter() - mark) / roster_budget), f"best {getattr(update, 'objective', '')}")
 
-    roster = solve_roster(
-        scenario,
-        previous=_roster_of(previous),
-        replan_from=replan_from,
-        locks=tuple(locks),
-        time_limit_s=roster_budget,
-        seed=seed,
-        progress=on_roster,
-        cancel=cancel,
-    )
+    if scenario.rota_complete:
+        # The shift pattern is fixed: check it, explain every breach, plan routes within it.
+        roster = check_rota(scenario, locks=tuple(locks))
+    else:
+        roster = solve_roster(
+            scenario,
+            previous=_roster_of(previous),
+            replan_from=replan_from,
+            locks=tuple(locks),
+            time_limit_s=roster_budget,
+            seed=seed,
+            progress=on_roster,
+            cancel=cancel,
+        )
+        if roster.status == "infeasible" or (not roster.assignments and roster.violations):
+            raise RosterInfeasible(roster.explanation or tuple(str(v) for v in roster.violations))
     timings["roster_s"] = time.perf_counter() - mark
-    if roster.status == "infeasible" or (not roster.assignments and roster.violations):
-        raise RosterInfeasible(roster.explanation or tuple(str(v) for v in roster.violations))
 
     routes = None
     if roster.assignments and not cancel.is_set():
@@ -192,6 +197,8 @@ def assemble(scenario: Scenario, roster: Any, routes: Any, *, cancelled: bool, s
         "value": round(sum(t.value for t in tours), 1),
         "hotspot_days_below_target": sum(1 for d in dosage if d.unmet_reason),
         "roster_status": roster.status,
+        "roster_mode": roster.mode or "planned",
+        "rota_breaches": len(roster.violations),
         "roster_objective": roster.objective,
         "roster_bound": roster.bound,
         "roster_parts": dict(roster.parts),
@@ -204,7 +211,8 @@ def assemble(scenario: Scenario, roster: Any, routes: Any, *, cancelled: bool, s
              "walk_km": round(t.walk_m / 1000, 2)}
             for t in tours
         ]
-    notes = tuple(roster.explanation) + tuple(str(p.message) for p in roster.penalties[:50])
+    breaches = tuple(f"fixed rota breaks a rule: {v}" for v in roster.violations)
+    notes = breaches + tuple(roster.explanation if not breaches else ()) + tuple(str(p.message) for p in roster.penalties[:50])
     if cancelled:
         status = "cancelled"
     elif not roster.assignments:

@@ -24,7 +24,7 @@ from solver.readers import apply_risk, read_hotspots, read_risk, read_stations
 log = logging.getLogger(__name__)
 
 TABLES = {"scenario", "files", "shifts", "rules", "patrol", "roster"}
-SCENARIO_KEYS = {"name", "week_start", "days", "timezone"}
+SCENARIO_KEYS = {"name", "week_start", "days", "timezone", "rota_complete"}
 FILE_KEYS = {"network", "hotspots", "officers", "stations", "risk", "rota", "history", "crimes"}
 REQUIRED_FILES = ("network", "hotspots", "officers", "stations")
 SHIFT_KEYS = {"name", "start", "end", "meal_break_min", "briefing_min", "debrief_min", "unit_size", "roles", "night"}
@@ -82,6 +82,10 @@ def read_scenario(path: str | Path) -> Scenario:
         problems.add(path, toml.line_of("timezone"), "scenario.timezone", f"unknown time zone '{timezone}'; use an IANA name like Europe/London")
         timezone = "Europe/London"
 
+    rota_complete = head.get("rota_complete", False)
+    if not isinstance(rota_complete, bool):
+        problems.add(path, toml.line_of("rota_complete", "scenario"), "scenario.rota_complete", "rota_complete must be true or false")
+        rota_complete = False
     files = _table(toml, "files", FILE_KEYS, problems)
     base = path.parent
     file_paths: dict[str, Path] = {}
@@ -115,6 +119,8 @@ def read_scenario(path: str | Path) -> Scenario:
     officer_ids = {o.id for o in officers}
     rota = read_tours(file_paths["rota"], officer_ids, shift_names, problems, what="rota") if "rota" in file_paths else []
     history = read_tours(file_paths["history"], officer_ids, shift_names, problems, what="history") if "history" in file_paths else []
+    if rota_complete and "rota" not in file_paths:
+        problems.add(path, toml.line_of("rota_complete", "scenario"), "scenario.rota_complete", "rota_complete = true needs a rota file in [files]")
     problems.raise_if_any()
     assert week_start is not None
     scenario = Scenario(
@@ -133,6 +139,7 @@ def read_scenario(path: str | Path) -> Scenario:
         rota=tuple(rota),
         history=tuple(history),
         crime_paths=crime_paths,
+        rota_complete=rota_complete,
         source_path=path,
         input_paths=(path, *sorted(file_paths.values()), *crime_paths),
     )

@@ -168,3 +168,27 @@ def test_plan_across_the_autumn_clock_change_keeps_every_rule() -> None:
     matrix = build_walk_matrix(loaded.graph, loaded.snapping.all_nodes(), walk_speed_kph=scenario.patrol.walk_speed_kph)
     assert check_plan(result, loaded.graph, matrix) == []
     assert check_roster(result.scenario, result.roster) == []
+
+
+def test_complete_rota_is_checked_not_planned_and_routes_follow_it(tmp_path) -> None:
+    import shutil
+
+    folder = tmp_path / "rota"
+    shutil.copytree(DEMO_DIR, folder)
+    toml = folder / "scenario.toml"
+    text = toml.read_text().replace("days = 7", "days = 2\nrota_complete = true")
+    toml.write_text(text.replace('risk = "risk.csv"', 'risk = "risk.csv"\nrota = "rota.csv"'))
+    officers = [line.split(",") for line in (folder / "officers.csv").read_text().splitlines()[1:]]
+    pcs = [o for o in officers if o[2] == "PC" and not o[6] and not o[8]]
+    first, others = pcs[0], pcs[1:7]
+    rows = [f"{first[0]},2026-11-30,Late", f"{first[0]},2026-12-01,Early"]  # 8 h rest: a breach
+    rows += [f"{o[0]},2026-11-30,Early" for o in others[:3]] + [f"{o[0]},2026-12-01,Late" for o in others[3:]]
+    (folder / "rota.csv").write_text("officer_id,date,shift\n" + "\n".join(rows) + "\n")
+    scenario = read_scenario(toml)
+    assert scenario.rota_complete
+    result = plan(scenario, PlanSettings(time_limit_s=BUDGET_S, seed=2))
+    assert result.status == "complete"
+    assert {(e.officer_id, e.date.isoformat(), e.shift) for e in result.roster} == {tuple(r.split(",")) for r in rows}
+    assert result.kpis["rota_breaches"] >= 1
+    assert any(first[0] in note and "rest" in note.lower() for note in result.roster_notes)
+    assert {t.officer_ids[0] for t in result.tours} <= {r.split(",")[0] for r in rows}
