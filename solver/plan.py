@@ -146,13 +146,22 @@ def plan(
         mark = time.perf_counter()
         report("Routes", 0.0, "planning walks")
 
+        current = {"label": "", "fraction": 0.0}
+
+        def on_shift(k: int, total: int, day: dt.date, shift: str) -> None:
+            current["label"] = f"{day:%a} {shift} {k}/{total}"
+            current["fraction"] = (k - 1) / max(total, 1)
+            report("Routes", current["fraction"], current["label"])
+
         def on_routes(value: float, elapsed: float) -> None:
-            report("Routes", min(1.0, elapsed / remaining), f"value {value:,.0f}")
+            fraction = max(current["fraction"], min(1.0, elapsed / remaining))
+            report("Routes", fraction, f"{current['label']}, value {value:,.0f}".lstrip(", "))
 
         shifts_to_plan = max(1, len({(t.date, t.shift) for t in roster.assignments}))
         routes = solve_routes(
             scenario, roster.assignments, loaded, matrix=matrix, executor=executor,
             time_limit_s=remaining / shifts_to_plan, seed=seed, progress=on_routes, cancel=cancel,
+            on_shift=on_shift,
         )
         timings["routes_s"] = time.perf_counter() - mark
 

@@ -252,7 +252,10 @@ def solve_chain(jobs: Sequence[ShiftJob], settings: dict[str, Any]) -> list[tupl
 
     done: list[tuple[dt.datetime, int, int, int]] = []  # (ref, hotspot, start s, end s)
     out = []
+    on_shift = settings.get("on_shift")
     for job in jobs:
+        if on_shift is not None:
+            on_shift(job.date, job.shift)
         prior = []
         opens = min((u.start for u in job.problem.units), default=0)
         for ref, h, s, e in done:
@@ -357,6 +360,7 @@ def solve_routes(
     progress: Callable[[float, float], None] | None = None,
     cancel: Any = None,
     with_paths: bool = True,
+    on_shift: Callable[[int, int, dt.date, str], None] | None = None,
 ) -> Routes:
     """Plan walking routes for every shift of the scenario.
 
@@ -382,6 +386,9 @@ def solve_routes(
         Default ``scenario.patrol.seed``.
     progress
         Called with (value so far over all shifts, elapsed seconds).
+    on_shift
+        Called as each shift's search starts with (k, total, date, shift name), for progress
+        text such as "Routes Wed Late 3/21" (in-process runs only).
     cancel
         `solver.routes.RouteCancel`, ``threading.Event`` or a callable; stops the current
         search keeping its best routes and skips the shifts not yet started.
@@ -425,7 +432,7 @@ def solve_routes(
                 if progress:
                     progress(base + best, time.perf_counter() - t0)
 
-            local = dict(settings, progress=report, cancel=cancel)
+            local = dict(settings, progress=report, cancel=cancel, on_shift=_counting(on_shift, len(jobs)))
             for i, res in zip(chain, solve_chain([jobs[i] for i in chain], local), strict=True):
                 results[i] = res
                 done_value += res[0].value
@@ -463,6 +470,19 @@ def solve_routes(
         )  # fmt: skip
     dosage = _dosage(scenario, jobs, results)
     return Routes(tuple(shifts), tuple(dosage), status, time.perf_counter() - t0)
+
+
+def _counting(on_shift: Callable[[int, int, dt.date, str], None] | None, total: int) -> Callable[[dt.date, str], None] | None:
+    """A per-shift hook numbering the shifts as they start: ``on_shift(k, total, date, shift)``."""
+    if on_shift is None:
+        return None
+    started = [0]
+
+    def hook(date: dt.date, shift: str) -> None:
+        started[0] += 1
+        on_shift(min(started[0], total), total, date, shift)
+
+    return hook
 
 
 def _with_shift_caps(jobs: list[ShiftJob], scenario: Scenario) -> list[ShiftJob]:
