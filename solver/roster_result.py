@@ -10,21 +10,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from solver.domain import Officer, Scenario
+from solver.domain import Officer, Scenario, Tour
 
 #: Result statuses. ``unknown``: the time ran out before any roster was found.
 STATUSES = ("optimal", "feasible", "infeasible", "cancelled", "unknown")
 
 
-@dataclass(frozen=True)
-class RosterTour:
-    """One officer on one tour: the date it starts, the shift, the station and the unit."""
-
-    officer_id: str
-    date: dt.date
-    shift: str
-    station_id: str = ""
-    unit_id: str = ""
+#: One officer on one tour (the date it starts, the shift, the station, the unit): the same
+#: record as a fixed rota's `solver.domain.Tour`, so rota, history and results mix freely.
+RosterTour = Tour
 
 
 @dataclass(frozen=True)
