@@ -192,3 +192,14 @@ def test_complete_rota_is_checked_not_planned_and_routes_follow_it(tmp_path) -> 
     assert result.kpis["rota_breaches"] >= 1
     assert any(first[0] in note and "rest" in note.lower() for note in result.roster_notes)
     assert {t.officer_ids[0] for t in result.tours} <= {r.split(",")[0] for r in rows}
+
+
+def test_plan_on_the_real_leeds_file_keeps_every_rule(leeds_osm) -> None:
+    """The full OpenStreetMap export (buildings and all), not the demo's derived extract."""
+    scenario = replace(short_demo(), days=1, network_path=leeds_osm)
+    result = plan(scenario, PlanSettings(time_limit_s=BUDGET_S, seed=4))
+    assert result.status == "complete" and result.tours
+    loaded = check_network(scenario)
+    matrix = build_walk_matrix(loaded.graph, loaded.snapping.all_nodes(), walk_speed_kph=scenario.patrol.walk_speed_kph)
+    assert check_plan(result, loaded.graph, matrix) == []
+    assert check_roster(result.scenario, result.roster) == []
