@@ -137,6 +137,17 @@ class FileDialogs:
         return Path(name) if name else None
 
 
+class TrackFilesDialog:
+    """Which GPS track files to measure delivered dosage from (GPX, CSV or XLSX)."""
+
+    FILTER = "GPS tracks (*.gpx *.csv *.xlsx);;All files (*)"
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, start: str = "") -> list[Path] | None:
+        names, _ = QFileDialog.getOpenFileNames(parent, "Delivered from GPS tracks", start, cls.FILTER)
+        return [Path(n) for n in names] if names else None
+
+
 class PrintScopeDialog:
     """What to print: route sheets for a unit, a shift, the whole week, or the roster."""
 

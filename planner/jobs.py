@@ -149,3 +149,44 @@ def sheets_work(plan: Plan, graph: Any, path: Path, scope: str, *, unit: str | N
         return path
 
     return work
+
+
+@dataclass(frozen=True)
+class DeliveredResult:
+    """Delivered dosage measured from track files, and the bad rows left out (warnings)."""
+
+    report: Any
+    warnings: tuple[Problem, ...]
+    paths: tuple[Path, ...]
+
+
+def delivered_work(plan: Plan, paths: Sequence[Path]) -> Callable[[Progress, threading.Event], DeliveredResult]:
+    """Read GPS track files and measure delivered dosage against ``plan``.
+
+    Problems with the files raise `ScenarioError` (they go to the problems list); bad rows
+    are skipped and come back as warnings.
+    """
+
+    def work(progress: Progress, cancel: threading.Event) -> DeliveredResult:
+        from solver.delivered import DeliveredCancelled, delivered_from_files
+
+        progress("Reading tracks", 0.02, f"{len(paths)} file(s)")
+        try:
+            report, warnings = delivered_from_files(plan, list(paths), skip_bad_rows=True, progress=progress, cancel=cancel)
+        except DeliveredCancelled:
+            raise JobCancelled from None
+        return DeliveredResult(report, tuple(warnings), tuple(paths))
+
+    return work
+
+
+def delivered_export_work(report: Any, folder: Path, hotspot_names: dict[str, str], title: str) -> Callable[[Progress, threading.Event], list[Path]]:
+    """Write the delivered report folder (CSVs, GeoJSON, PDF summary)."""
+
+    def work(progress: Progress, cancel: threading.Event) -> list[Path]:
+        from solver.delivered_write import write_report_folder
+
+        progress("Exporting delivered", 0.1, str(folder))
+        return write_report_folder(report, folder, hotspot_names=hotspot_names, title=title)
+
+    return work

@@ -45,20 +45,33 @@ from planner.dialogs import (
     PrintScopeDialog,
     RecoverDialog,
     SettingsDialog,
+    TrackFilesDialog,
     UnsavedChangesDialog,
 )
 from planner.dosagechart import DosageChart
 from planner.edits import Edits, apply_edits
-from planner.jobs import LoadResult, PlanFailure, export_work, load_work, plan_work, sheets_work
+from planner.jobs import (
+    DeliveredResult,
+    LoadResult,
+    PlanFailure,
+    delivered_export_work,
+    delivered_work,
+    export_work,
+    load_work,
+    plan_work,
+    sheets_work,
+)
 from planner.mapview import MapView, route_coordinates
 from planner.models import (
     ChangesModel,
+    DeliveredModel,
     DosageModel,
     ProblemRow,
     ProblemsModel,
     RosterModel,
     UnitsModel,
 )
+from planner.palette import unit_colour
 from planner.printing import PrintService
 from planner.project import PROJECT_SUFFIX, ProjectFile, read_project, restore_plan, save_project
 from planner.rostertable import build_roster_table, effective_tours
@@ -104,12 +117,14 @@ class MainWindow(QMainWindow):
         self.stale_inputs: tuple[Path, ...] = ()
         self._pending_project: ProjectFile | None = None
         self._last_job_error: str = ""
+        self.delivered: DeliveredResult | None = None
         # models
         self.problems_model = ProblemsModel(self)
         self.roster_model = RosterModel(self)
         self.units_model = UnitsModel(self)
         self.dosage_model = DosageModel(self)
         self.changes_model = ChangesModel(self)
+        self.delivered_model = DeliveredModel(self)
         self.runner = JobRunner(self)
         self.printer = PrintService(self)
         self._build_views()
@@ -185,6 +200,23 @@ class MainWindow(QMainWindow):
         dosage_layout.addWidget(splitter, 1)
         self.dosage_dock = self._dock("Dosage", "DosageDock", dosage, Qt.DockWidgetArea.RightDockWidgetArea)
 
+        self.delivered_view = QTableView(self)
+        self.delivered_view.setModel(self.delivered_model)
+        self._table_defaults(self.delivered_view, stretch_last=False)
+        self.delivered_label = QLabel("Measure what was delivered: File > Delivered from GPS tracks…", self)
+        self.delivered_label.setWordWrap(True)
+        self.delivered_week = QCheckBox("Whole week", self)
+        self.delivered_week.setToolTip("List every day of the week instead of the chosen day")
+        delivered = QWidget(self)
+        delivered_layout = QVBoxLayout(delivered)
+        delivered_layout.setContentsMargins(0, 0, 0, 0)
+        delivered_layout.addWidget(self.delivered_label)
+        delivered_layout.addWidget(self.delivered_week)
+        delivered_layout.addWidget(self.delivered_view, 1)
+        self.delivered_dock = self._dock("Delivered", "DeliveredDock", delivered, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.dosage_dock, self.delivered_dock)
+        self.dosage_dock.raise_()
+
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
@@ -223,6 +255,10 @@ class MainWindow(QMainWindow):
         self.act_export = self._action("&Export…", self.export_dialog, "Ctrl+E", "Write CSV, GeoJSON, GPX and plan.json to a folder")
         self.act_print = self._action("&Print…", self.print_dialog, "Ctrl+Shift+P", "Print route sheets or the roster")
         self.act_pdf = self._action("Save route sheets as P&DF…", self.save_pdf_dialog, None, "Save route sheets or the roster as a PDF")
+        self.act_delivered = self._action("&Delivered from GPS tracks…", self.delivered_dialog, None,
+                                          "Measure the minutes spent in each hotspot from GPS tracks (GPX, CSV, XLSX)")
+        self.act_export_delivered = self._action("Export de&livered…", self.export_delivered_dialog, None,
+                                                 "Write the delivered report (CSV, GeoJSON, PDF) to a folder")
         self.act_quit = self._action("&Quit", self.close, keys.Quit, "Close the planner")
         self.act_plan = self._action("&Plan", self.start_plan, "Ctrl+P", "Plan the roster and routes for the week")
         self.act_cancel = self._action("&Cancel", self.cancel_job, "Esc", "Stop the search and keep the best plan found")
@@ -251,6 +287,9 @@ class MainWindow(QMainWindow):
         for action in (self.act_export, self.act_print, self.act_pdf):
             file_menu.addAction(action)
         file_menu.addSeparator()
+        file_menu.addAction(self.act_delivered)
+        file_menu.addAction(self.act_export_delivered)
+        file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         plan_menu = bar.addMenu("&Plan")
         for action in (self.act_plan, self.act_cancel, self.act_replan, self.act_clear_locks):
@@ -261,7 +300,8 @@ class MainWindow(QMainWindow):
         for action in (self.act_fit, self.act_zoom_in, self.act_zoom_out, self.act_prev_day, self.act_next_day):
             view_menu.addAction(action)
         view_menu.addSeparator()
-        for dock in (self.roster_dock, self.problems_dock, self.changes_dock, self.units_dock, self.dosage_dock):
+        for dock in (self.roster_dock, self.problems_dock, self.changes_dock, self.units_dock, self.dosage_dock,
+                     self.delivered_dock):
             view_menu.addAction(dock.toggleViewAction())
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_about)
@@ -324,6 +364,7 @@ class MainWindow(QMainWindow):
         self.day_combo.currentIndexChanged.connect(lambda _i: self._show_day())
         self.shift_combo.currentIndexChanged.connect(lambda _i: self._show_day())
         self.dosage_week.toggled.connect(lambda _on: self._show_day())
+        self.delivered_week.toggled.connect(lambda _on: self._show_day())
         self.changes_print_button.clicked.connect(self.print_changes)
         self.changes_export_button.clicked.connect(self.export_changes)
 
@@ -410,8 +451,9 @@ class MainWindow(QMainWindow):
         has_plan = self.plan is not None
         self.act_replan.setEnabled(has_plan and not reason)
         self.roster_view.replan_days_enabled = has_plan and not reason
-        for action in (self.act_export, self.act_print, self.act_pdf):
+        for action in (self.act_export, self.act_print, self.act_pdf, self.act_delivered):
             action.setEnabled(has_plan and not busy)
+        self.act_export_delivered.setEnabled(self.delivered is not None and not busy)
         self.act_save.setEnabled(self.scenario_path is not None)
         self.act_save_as.setEnabled(self.scenario_path is not None)
         self.act_settings.setEnabled(self.base_scenario is not None)
@@ -468,6 +510,7 @@ class MainWindow(QMainWindow):
         self.base_scenario = self.scenario = None
         self.graph = self.snapping = None
         self.plan = None
+        self.delivered = None
         self.edits = project.edits if project else Edits()
         self.input_problems = []
         self.plan_problems = []
@@ -651,6 +694,7 @@ class MainWindow(QMainWindow):
             self.map.update_hotspot_dosage(planned, f"{day:%a %d/%m}")
         else:
             self.map.update_hotspot_dosage(None)
+        self._show_delivered(day, shift, ordered)
         self.dosage_dock.setWindowTitle("Dosage, whole week" if week else (f"Dosage {day:%a %d/%m}" if day else "Dosage"))
 
     # ------------------------------------------------------------------ selection
@@ -815,6 +859,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Planning cancelled before a plan was found", 10_000)
             return
         self.plan = result
+        self.delivered = None
         self.stale_inputs = ()
         self.plan_problems = [ProblemRow("plan", None, None, note, "plan") for note in result.roster_notes]
         self._fill_day_shift()
@@ -855,6 +900,10 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Exported {len(result)} files", 10_000)  # type: ignore[arg-type]
         elif name in ("pdf", "print"):
             self._pdf_written(name, result)  # type: ignore[arg-type]
+        elif name == "delivered" and isinstance(result, DeliveredResult):
+            self._delivered_measured(result)
+        elif name == "delivered_export":
+            self.statusBar().showMessage(f"Delivered report: {len(result)} files written", 10_000)  # type: ignore[arg-type]
         self._update_actions()
 
     def _job_cancelled(self, name: str, result: object) -> None:
@@ -880,7 +929,8 @@ class MainWindow(QMainWindow):
         else:
             self._last_job_error = failure.traceback
             what = {"load": "Opening the files", "plan": "Planning", "replan": "Re-planning",
-                    "export": "Exporting", "pdf": "Writing the PDF", "print": "Printing"}.get(name, name)
+                    "export": "Exporting", "pdf": "Writing the PDF", "print": "Printing",
+                    "delivered": "Measuring delivered dosage", "delivered_export": "Exporting the delivered report"}.get(name, name)
             ErrorDialog.ask(self, "Something went wrong", f"{what} failed: {error}", failure.traceback)
         self._update_actions()
 
@@ -1023,6 +1073,80 @@ class MainWindow(QMainWindow):
                    for c in self.plan.changes], text_columns=["officer_id", "name"])
         self.printer.html_to_pdf(self.changes_html(), path)
         self.statusBar().showMessage(f"Saved {path} and {csv_path.name}", 10_000)
+
+    # ------------------------------------------------------------------ delivered
+
+    def delivered_dialog(self) -> None:
+        """Ask for GPS track files and measure delivered dosage against the plan shown."""
+        if self.plan is None:
+            return
+        paths = TrackFilesDialog.ask(self, str(self.settings.value("last_tracks", "")))
+        if not paths:
+            return
+        self.settings.setValue("last_tracks", str(paths[0].parent))
+        self.plan_problems = [p for p in self.plan_problems if p.kind != "delivered"]
+        self._refresh_problems()
+        self.runner.start("delivered", delivered_work(self.plan, paths))
+        self.statusBar().showMessage(f"Reading {len(paths)} track file(s)…")
+        self._update_actions()
+
+    def _delivered_measured(self, result: DeliveredResult) -> None:
+        self.delivered = result
+        self.plan_problems = [p for p in self.plan_problems if p.kind != "delivered"]
+        self.plan_problems += [ProblemRow(w.file, w.row, w.field, w.message, "delivered") for w in result.warnings]
+        self.plan_problems += [ProblemRow(t.source, None, None, f"track {t.track_id}: matched no tour", "delivered")
+                               for t in result.report.unmatched_tracks]
+        self._refresh_problems()
+        self._show_day()
+        self.delivered_dock.show()
+        self.delivered_dock.raise_()
+        totals = result.report.totals()
+        self.statusBar().showMessage(
+            f"Delivered: {totals['delivered_min']:.0f} of {totals['planned_min']:.0f} planned hotspot minutes "
+            f"from {int(totals['tracks'])} track(s)", 20_000)
+
+    def delivered_summary(self) -> str:
+        """The week's planned vs delivered totals, one line ('' before tracks are read)."""
+        if self.delivered is None:
+            return ""
+        t = self.delivered.report.totals()
+        return (f"Week: {int(t['delivered_visits'])} of {int(t['planned_visits'])} visits, "
+                f"{t['delivered_min']:.0f} of {t['planned_min']:.0f} min delivered "
+                f"({t['compliance'] * 100:.0f}% of plan), {int(t['effective_visits'])} effective visits · "
+                f"{int(t['tours_tracked'])} of {int(t['tours'])} tours tracked")
+
+    def _show_delivered(self, day: dt.date | None, shift: str | None, ordered: list) -> None:
+        report = self.delivered.report if self.delivered is not None else None
+        self.delivered_model.set_report(report, None if self.delivered_week.isChecked() else day)
+        if report is None:
+            self.delivered_label.setText("Measure what was delivered: File > Delivered from GPS tracks…")
+            self.map.clear_tracks()
+            return
+        self.delivered_label.setText(self.delivered_summary())
+        colours = {tour.unit_id: unit_colour(i) for i, tour in enumerate(ordered)}
+        lines = []
+        if day is not None and shift:
+            prefix = f"{day.isoformat()} {shift} "
+            for key, pieces in report.tour_tracks.items():
+                if not key.startswith(prefix):
+                    continue
+                unit = key[len(prefix):]
+                for piece in pieces:
+                    coordinates = list(zip(piece.lat.tolist(), piece.lon.tolist(), strict=True))
+                    lines.append((f"{unit}: GPS track {piece.track.label}", colours.get(unit, "#222222"), coordinates))
+        self.map.set_tracks(lines)
+
+    def export_delivered_dialog(self) -> None:
+        if self.delivered is None or self.plan is None:
+            return
+        folder = FileDialogs.choose_folder(self, "Export the delivered report to a folder",
+                                           str(self.settings.value("last_delivered_export", "")))
+        if folder is None:
+            return
+        self.settings.setValue("last_delivered_export", str(folder))
+        names = {h.id: h.name for h in self.plan.scenario.hotspots}
+        self.runner.start("delivered_export", delivered_export_work(self.delivered.report, folder, names,
+                                                                    f"Delivered: {self.plan.scenario.name}"))
 
     # ------------------------------------------------------------------ drag and drop, close
 

@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 
 OSM_CREDIT = "Streets © OpenStreetMap contributors (ODbL)"
 
+Z_TRACKS = 22
+
 Z_STREETS, Z_HOTSPOTS, Z_ROUTES, Z_ROUTE_SELECTED, Z_STATIONS, Z_VISITS, Z_SELECTION = 0, 10, 20, 25, 30, 40, 50
 
 
@@ -113,6 +115,7 @@ class MapView(QGraphicsView):
         self.route_items: dict[str, QGraphicsPathItem] = {}
         self.visit_items: dict[str, list[QGraphicsItem]] = {}
         self.street_items: list[QGraphicsPathItem] = []
+        self.track_items: list[QGraphicsPathItem] = []
         self._scenario_items: list[QGraphicsItem] = []
         self._selection: QGraphicsItem | None = None
         self.selected_unit: str | None = None
@@ -127,6 +130,7 @@ class MapView(QGraphicsView):
         self.route_items.clear()
         self.visit_items.clear()
         self.street_items.clear()
+        self.track_items.clear()
         self._scenario_items.clear()
         self._selection = None
         self.projection = None
@@ -243,6 +247,27 @@ class MapView(QGraphicsView):
                 self.scene().removeItem(item)
         self.route_items.clear()
         self.visit_items.clear()
+
+    def clear_tracks(self) -> None:
+        for item in self.track_items:
+            self.scene().removeItem(item)
+        self.track_items.clear()
+
+    def set_tracks(self, tracks: Sequence[tuple[str, QColor | str, Sequence[tuple[float, float]]]]) -> None:
+        """Draw delivered GPS tracks as thin dashed lines: (tooltip, colour, (lat, lon) points)."""
+        self.clear_tracks()
+        if self.projection is None:
+            return
+        for label, colour, coordinates in tracks:
+            points = project_path(self.projection, coordinates)
+            if len(points) < 2:
+                continue
+            item = QGraphicsPathItem(_polyline(points))
+            item.setPen(_cosmetic_pen(colour, 1.5, Qt.PenStyle.DashLine))
+            item.setZValue(Z_TRACKS)
+            item.setToolTip(label)
+            self.scene().addItem(item)
+            self.track_items.append(item)
 
     def set_routes(self, tours: Sequence[PlannedTour], coordinates: Mapping[str, Sequence[tuple[float, float]]]) -> None:
         """Draw ``tours`` (one colour per unit, in the given order) with numbered visits.

@@ -371,3 +371,44 @@ class ChangesModel(_TableModel):
                       change.old_shift or OFF, change.new_shift or OFF)
             return values[index.column()] if index.column() < len(values) else None
         return None
+
+
+class DeliveredModel(_TableModel):
+    """Planned vs delivered per hotspot and day, from GPS tracks."""
+
+    headers = ("Day", "Hotspot", "Planned visits", "Planned min", "Delivered visits", "Delivered min", "Effective visits")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[Any] = []
+
+    def set_report(self, report: Any, day: dt.date | None = None) -> None:
+        """Rows of ``report.hotspot_days`` (only ``day``'s when given); None empties the table."""
+        self.beginResetModel()
+        rows = list(report.hotspot_days) if report is not None else []
+        self._rows = [r for r in rows if day is None or r.date == day]
+        self.endResetModel()
+
+    def rows(self) -> list[Any]:
+        return list(self._rows)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        r = self._rows[index.row()]
+        column = index.column()
+        short = r.delivered_min + 0.05 < r.planned_min
+        if role == DISPLAY:
+            values = (f"{r.date:%a %d/%m}", f"{r.hotspot_id} {r.hotspot_name}".strip(), str(r.planned_visits),
+                      f"{r.planned_min:.0f}", str(r.delivered_visits), f"{r.delivered_min:.0f}", str(r.effective_visits))
+            return values[column] if column < len(values) else None
+        if role == FOREGROUND and short and column == 5:
+            return QColor(CONFLICT_COLOUR)
+        if role == ALIGN and column >= 2:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == TOOLTIP and short:
+            return f"{r.planned_min - r.delivered_min:.0f} min short of the plan"
+        return None
