@@ -846,7 +846,8 @@ class MainWindow(QMainWindow):
     def cancel_job(self) -> None:
         if self.runner.busy:
             self.runner.cancel()
-            self.stage_label.setText("Stopping: keeping the best plan found…")
+            planning = self.runner.current_name in ("plan", "replan")
+            self.stage_label.setText("Stopping: keeping the best plan found…" if planning else "Stopping…")
 
     def _planned(self, result: Plan | PlanFailure | None, cancelled: bool) -> None:
         if isinstance(result, PlanFailure):

@@ -130,3 +130,21 @@ def test_delivered_model_passes_the_tester(qapp, qtmodeltester, tmp_path):
     qtmodeltester.check(model)
     model.set_report(report, plan.tours[0].date)
     qtmodeltester.check(model)
+
+
+def test_delivered_work_stops_when_cancelled(tmp_path):
+    import threading
+
+    from planner.jobs import delivered_work
+    from planner.workers import JobCancelled
+    from tests.plan_fixture import build_small_plan
+
+    plan, graph = build_small_plan()
+    path = tmp_path / "tracks.csv"
+    write_tracks_csv(synthetic_tracks(plan, graph), path)
+    cancel = threading.Event()
+    cancel.set()
+    seen: list[str] = []
+    with pytest.raises(JobCancelled):
+        delivered_work(plan, [path])(lambda stage, fraction, message: seen.append(stage), cancel)
+    assert seen, "progress was reported before the cancel took effect"
