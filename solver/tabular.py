@@ -98,7 +98,7 @@ def _read_xlsx(path: Path, problems: ProblemList) -> list[tuple[int, Row]] | Non
         sheet = book.worksheets[0]
         rows: list[tuple[int, Row]] = []
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(v) for v in values]
+            cells = [cell_text(v) for v in values]
             if any(cells):
                 rows.append((number, cells))
         return rows
@@ -106,7 +106,8 @@ def _read_xlsx(path: Path, problems: ProblemList) -> list[tuple[int, Row]] | Non
         book.close()
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
+    """A workbook cell as text: dates in ISO form, whole floats without ".0", stripped."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):

@@ -26,6 +26,7 @@ import numpy as np
 from solver.delivered_model import DeviceAssignment, Track
 from solver.problems import Problem, ProblemList
 from solver.tables import normalise_header
+from solver.tabular import cell_text
 from solver.track_time import TIMESTAMP_HELP, localise, parse_timestamp
 
 log = logging.getLogger(__name__)
@@ -257,7 +258,7 @@ def _read_xlsx(path: Path, tz: ZoneInfo, found: _FileProblems, area: tuple[float
         return []
     try:
         rows = (
-            (number, [_cell_text(v) for v in values])
+            (number, [cell_text(v) for v in values])
             for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1)
         )
         first = next(rows, None)
@@ -267,14 +268,6 @@ def _read_xlsx(path: Path, tz: ZoneInfo, found: _FileProblems, area: tuple[float
         return _parse_rows(path, first[1], rows, tz, found, area)
     finally:
         book.close()
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    return str(value)
 
 
 def _parse_rows(path: Path, header: list[str], rows: Iterator[tuple[int, list[str]]], tz: ZoneInfo, found: _FileProblems,
