@@ -20,6 +20,15 @@ OFFICER_ALIASES = {
     "unavailable": ("unavailability", "absences", "leave", "not_available"),
     "requests": ("request", "shift_requests"),
     "restrictions": ("restriction", "restricted"),
+    "max_tours": ("max_shifts", "shift_limits"),
+    "max_weekends": ("weekends_max",),
+}
+#: Optional per-officer working-pattern limits: column -> (Officer field, what, lowest, highest).
+LIMIT_COLUMNS = {
+    "max_consecutive_days": ("max_consecutive_days", "working days in a row", 1, 28),
+    "min_consecutive_days": ("min_consecutive_days", "working days in a row", 1, 28),
+    "min_consecutive_days_off": ("min_consecutive_days_off", "days off in a row", 1, 28),
+    "max_weekends": ("max_weekends", "weekends worked over the planning period", 0, 53),
 }
 TOUR_ALIASES = {"officer_id": ("id", "collar_no", "officer"), "shift": ("shift_name", "tour")}
 OFF_WORDS = frozenset({"off", "day off", "rest", "none"})
@@ -28,11 +37,14 @@ OFF_WORDS = frozenset({"off", "day off", "rest", "none"})
 def read_officers(
     path: Path, station_ids: Collection[str], shift_names: Collection[str], problems: ProblemList
 ) -> list[Officer]:
-    """Read officers (``id,name,role,station,contracted_hours,unavailable`` [+ team, requests, restrictions])."""
+    """Read officers (``id,name,role,station,contracted_hours,unavailable`` [+ team, requests,
+    restrictions, and the working-pattern limits ``max_tours``, ``min_hours``, ``max_hours``,
+    ``max_consecutive_days``, ``min_consecutive_days``, ``min_consecutive_days_off``,
+    ``max_weekends``; see docs/scenario.md])."""
     rows = read_table(
         path,
         required=("id", "name", "role", "station", "contracted_hours", "unavailable"),
-        optional=("team", "requests", "restrictions"),
+        optional=("team", "requests", "restrictions", "max_tours", "min_hours", "max_hours", *LIMIT_COLUMNS),
         aliases=OFFICER_ALIASES,
         problems=problems,
     )
@@ -54,6 +66,7 @@ def read_officers(
         unavailable = _parse_unavailable(row, cells)
         requests = _parse_requests(row, cells, shift_names)
         restrictions = _parse_restrictions(row, cells)
+        limits = _parse_limits(row, cells, shift_names)
         if officer_id is not None and officer_id in seen:
             problems.add(path, row.line, "id", f"duplicate officer id '{officer_id}' (first on line {seen[officer_id]}); give each officer their own id")
             continue
@@ -71,6 +84,7 @@ def read_officers(
                 unavailable=unavailable,
                 requests=requests,
                 restrictions=restrictions,
+                **limits,
             )
         )
     return officers
@@ -127,6 +141,47 @@ def _parse_requests(row: TableRow, cells: CellReader, shift_names: Collection[st
                 f"unknown shift '{what}' in '{item}'; use one of {', '.join(shift_names)} or 'off'",
             )
     return tuple(result)
+
+
+def _optional_number(row: TableRow, cells: CellReader, column: str, **kwargs) -> float | None:
+    """The number in ``column``, or None when the cell is empty (problems recorded as usual)."""
+    if not row.get(column):
+        return None
+    return cells.number(row, column, **kwargs)
+
+
+def _parse_limits(row: TableRow, cells: CellReader, shift_names: Collection[str]) -> dict[str, object]:
+    """Per-officer limits as `Officer` keyword arguments (only those the row sets)."""
+    limits: dict[str, object] = {}
+    for column, (name, what, lowest, highest) in LIMIT_COLUMNS.items():
+        value = _optional_number(row, cells, column, minimum=lowest, maximum=highest, integer=True, what=f" ({what})")
+        if value is not None:
+            limits[name] = int(value)
+    bounds = {}
+    for column in ("min_hours", "max_hours"):
+        value = _optional_number(row, cells, column, minimum=0, maximum=24 * 7 * 8, what=" (hours over the planning period)")
+        if value is not None:
+            bounds[column] = value
+    if "min_hours" in bounds and "max_hours" in bounds and bounds["min_hours"] > bounds["max_hours"]:
+        cells.problems.add(cells.file, row.line, "min_hours", f"min_hours {bounds['min_hours']:g} is above max_hours {bounds['max_hours']:g}; swap them")
+    else:
+        for column, value in bounds.items():
+            limits[column.replace("hours", "minutes")] = int(round(60 * value))
+    lookup = {name.lower(): name for name in shift_names}
+    tours: list[tuple[str, int]] = []
+    for item in _items(row.get("max_tours").replace("|", ";").replace(",", ";")):
+        shift, sep, most = item.partition("=")
+        name = lookup.get(shift.strip().lower())
+        if not sep or name is None or not most.strip().isdigit():
+            cells.problems.add(
+                cells.file, row.line, "max_tours",
+                f"'{item}' is not a limit; write SHIFT=MOST with a shift of {', '.join(shift_names)}, e.g. Night=2;Late=3 (0 forbids the shift)",
+            )
+            continue
+        tours.append((name, int(most)))
+    if tours:
+        limits["max_tours"] = tuple(tours)
+    return limits
 
 
 def _parse_restrictions(row: TableRow, cells: CellReader) -> frozenset[str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from solver.domain import PatrolSettings, RosterWeights, Rules, Scenario, ShiftTemplate
+from solver.domain import CoverTarget, PatrolSettings, RosterWeights, Rules, Scenario, ShiftTemplate
 from solver.officers import read_officers, read_tours
 from solver.parse import parse_date_text, parse_time_text
 from solver.problems import ProblemList
@@ -28,7 +28,8 @@ SCENARIO_KEYS = {"name", "week_start", "days", "timezone", "rota_complete"}
 FILE_KEYS = {"network", "hotspots", "officers", "stations", "risk", "rota", "history", "crimes"}
 REQUIRED_FILES = ("network", "hotspots", "officers", "stations")
 SHIFT_KEYS = {"name", "start", "end", "meal_break_min", "briefing_min", "debrief_min", "unit_size", "roles", "night"}
-RULE_KEYS = {"min_rest_h", "max_consecutive_days", "hours_tolerance_h", "min_units", "forbidden_after"}
+RULE_KEYS = {"min_rest_h", "max_consecutive_days", "hours_tolerance_h", "min_units", "forbidden_after", "cover_targets"}
+COVER_KEYS = {"shift", "units", "date", "under_weight", "over_weight"}
 MAX_DAYS = 56
 
 
@@ -352,4 +353,43 @@ def _rules(toml: _Toml, shift_names: list[str], problems: ProblemList) -> Rules:
             else:
                 checked_forbidden[shift] = tuple(followers)
     values["forbidden_after"] = checked_forbidden
+    values["cover_targets"] = _cover_targets(toml, data.get("cover_targets", []), shift_names, problems)
     return Rules(**values)
+
+
+def _cover_targets(toml: _Toml, items: Any, shift_names: list[str], problems: ProblemList) -> tuple[CoverTarget, ...]:
+    """``[[rules.cover_targets]]``: soft staffing targets (units wanted, cost per unit short/over)."""
+    header = "rules.cover_targets"
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        problems.add(toml.path, toml.line_of("cover_targets", "rules"), header, "cover_targets must be [[rules.cover_targets]] tables with shift and units")
+        return ()
+    starts = [i + 1 for i, line in enumerate(toml.lines) if line.strip().replace(" ", "") == f"[[{header}]]"]
+    targets: list[CoverTarget] = []
+    for k, item in enumerate(items):
+        line = starts[k] if k < len(starts) else None
+        where = f"{header}[{k + 1}]"
+        before = len(problems)
+        for key in sorted(set(item) - COVER_KEYS):
+            problems.add(toml.path, line, f"{where}.{key}", f"unknown key '{key}'; use {', '.join(sorted(COVER_KEYS))}")
+        shift = item.get("shift")
+        if shift not in shift_names:
+            problems.add(toml.path, line, f"{where}.shift", f"'{shift}' is not a shift; use one of {', '.join(shift_names)}")
+        units = item.get("units")
+        if isinstance(units, bool) or not isinstance(units, int) or units < 0:
+            problems.add(toml.path, line, f"{where}.units", f"'{units}' must be a whole number of units, 0 or more")
+        weights = {}
+        for key, default in (("under_weight", 1.0), ("over_weight", 0.0)):
+            value = item.get(key, default)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                problems.add(toml.path, line, f"{where}.{key}", f"'{value}' must be a number, 0 or more (default {default:g})")
+            weights[key] = float(value) if isinstance(value, int | float) else default
+        day = item.get("date")
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        if day is not None and not isinstance(day, dt.date):
+            day = parse_date_text(str(day))
+            if day is None:
+                problems.add(toml.path, line, f"{where}.date", f"'{item.get('date')}' is not a date; write 2026-12-04 (or leave it out for every day)")
+        if len(problems) == before:
+            targets.append(CoverTarget(shift=shift, units=units, date=day, **weights))
+    return tuple(targets)

@@ -186,3 +186,61 @@ def test_rota_file_becomes_tours_and_checks_ids(demo_copy: Path) -> None:
     assert scenario.rota[0].officer_id == officer_id and scenario.rota[0].shift == "Late"
     rota.write_text("officer_id,date,shift\nGHOST,2026-11-30,Late\n")
     assert find(problems_of(demo_copy), "rota.csv", "officer_id").row == 2
+
+
+def test_officer_working_pattern_limits_are_read(demo_copy: Path) -> None:
+    officers = demo_copy.parent / "officers.csv"
+    officers.write_text(
+        "id,name,role,station,contracted_hours,unavailable,max_tours,min_hours,max_hours,"
+        "max_consecutive_days,min_consecutive_days,min_consecutive_days_off,max_weekends\n"
+        "9001,PC 9001,PC,CHA,40,,night=2;Late=0,24,40,4,2,2,1\n"
+        "9002,PC 9002,PC,CHA,40,,,,,,,,\n",
+        encoding="utf-8",
+    )
+    scenario = read_scenario(demo_copy)
+    limited, plain = scenario.officer("9001"), scenario.officer("9002")
+    assert limited.max_tours == (("Night", 2), ("Late", 0))
+    assert (limited.min_minutes, limited.max_minutes) == (24 * 60, 40 * 60)
+    assert limited.max_consecutive_days == 4
+    assert (limited.min_consecutive_days, limited.min_consecutive_days_off) == (2, 2)
+    assert limited.max_weekends == 1
+    assert plain.max_tours == () and plain.min_minutes is None and plain.max_weekends is None
+    assert plain.max_consecutive_days is None and plain.min_consecutive_days == 1
+
+
+def test_bad_officer_limits_name_row_and_field(demo_copy: Path) -> None:
+    officers = demo_copy.parent / "officers.csv"
+    officers.write_text(
+        "id,name,role,station,contracted_hours,unavailable,max_tours,min_hours,max_hours,max_weekends\n"
+        "9001,PC 9001,PC,CHA,40,,Nights=2,30,20,1.5\n",
+        encoding="utf-8",
+    )
+    problems = problems_of(demo_copy)
+    tours = find(problems, "officers.csv", "max_tours")
+    assert tours.row == 2 and "Nights=2" in tours.message and "Night=2;Late=3" in tours.message
+    assert "swap" in find(problems, "officers.csv", "min_hours").message
+    assert "whole number" in find(problems, "officers.csv", "max_weekends").message
+
+
+def test_cover_targets_are_read_and_checked(demo_copy: Path) -> None:
+    text = demo_copy.read_text(encoding="utf-8")
+    demo_copy.write_text(
+        text.replace(
+            "[rules.min_units]",
+            "[[rules.cover_targets]]\nshift = \"Late\"\nunits = 5\nunder_weight = 20\n\n"
+            "[[rules.cover_targets]]\nshift = \"Night\"\nunits = 2\ndate = 2026-12-04\nover_weight = 3\n\n"
+            "[rules.min_units]",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    targets = read_scenario(demo_copy).rules.cover_targets
+    assert [(t.shift, t.units, t.date, t.under_weight, t.over_weight) for t in targets] == [
+        ("Late", 5, None, 20.0, 0.0),
+        ("Night", 2, dt.date(2026, 12, 4), 1.0, 3.0),
+    ]
+    edit(demo_copy, 'shift = "Night"\nunits = 2', 'shift = "Nite"\nunits = -1')
+    problems = problems_of(demo_copy)
+    shift = find(problems, "scenario.toml", "rules.cover_targets[2].shift")
+    assert "Nite" in shift.message and shift.row is not None
+    assert find(problems, "scenario.toml", "rules.cover_targets[2].units").row == shift.row
