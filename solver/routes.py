@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from solver.routes_beats import beat_routes
 from solver.routes_core import BREAK, RouteProblem, RouteSchedule, Stop, routes_value
 from solver.routes_plan import ShiftPlan, build_shift_plan
 from solver.routes_search import SearchParams, SearchResult, search_routes
@@ -307,7 +308,8 @@ def plan_shift_routes(
         pool_within=variety_pct / 100.0,
         pool_size=base.pool_size,
     )
-    res = search_routes(problem, params, progress=progress, cancel=_poll(cancel))
+    beats = beat_routes(problem, seed=mixed_seed)
+    res = search_routes(problem, params, alternatives=[beats] if beats else [], progress=progress, cancel=_poll(cancel))
     method = "search"
     if variety_pct > 0 and len(res.pool) > 1:
         import numpy as np

@@ -16,7 +16,7 @@ import dataclasses
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -633,6 +633,7 @@ def search_routes(
     params: SearchParams = SearchParams(),
     *,
     start: list[list[Stop]] | None = None,
+    alternatives: Sequence[list[list[Stop]]] = (),
     progress: Callable[[float, float], None] | None = None,
     cancel: Callable[[], bool] | None = None,
 ) -> SearchResult:
@@ -646,6 +647,9 @@ def search_routes(
         Iterations (deterministic stop), safety time cap, seed and noise.
     start
         Optional routes to start from (must be feasible).
+    alternatives
+        Other feasible starts (e.g. `solver.routes_beats.beat_routes`); each is filled like
+        ``start`` and the search improves whichever is worth most.
     progress
         Called with (best objective, elapsed seconds) when the best improves.
     cancel
@@ -668,6 +672,15 @@ def search_routes(
     ins.fill(st, rng, 0.0, cancel, hard_stop)
     _improve_breaks(st)
     ins.fill(st, rng, 0.0, cancel, hard_stop)
+    for other in alternatives:
+        alt = _State(problem, other)
+        if not all(sched.feasible for sched in alt.scheds):
+            continue
+        ins.fill(alt, rng, 0.0, cancel, hard_stop)
+        _improve_breaks(alt)
+        ins.fill(alt, rng, 0.0, cancel, hard_stop)
+        if alt.objective() > st.objective():
+            st = alt
     cur, cur_f = st, st.objective()
     best, best_f = st.copy(), cur_f
     history = [(time.perf_counter() - t0, best_f)]
