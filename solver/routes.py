@@ -297,10 +297,11 @@ def plan_shift_routes(
         n = len(problem.hotspots) + 10 * len(problem.units)
         iterations = int(min(max(2 * n, 100), 1000))
     mixed_seed = seed if variety_pct <= 0 else (seed * 1_000_003 + variety_key) % (2**31)
+    beats = beat_routes(problem, seed=mixed_seed)
     base = search or SearchParams()
     params = SearchParams(
         iterations=iterations,
-        time_cap_s=max(time_limit_s * 0.9, 0.05),
+        time_cap_s=max(time_limit_s * 0.9 - (time.perf_counter() - t0), 0.05),
         seed=mixed_seed,
         noise=base.noise,
         ratio_power=base.ratio_power,
@@ -308,7 +309,6 @@ def plan_shift_routes(
         pool_within=variety_pct / 100.0,
         pool_size=base.pool_size,
     )
-    beats = beat_routes(problem, seed=mixed_seed)
     res = search_routes(problem, params, alternatives=[beats] if beats else [], progress=progress, cancel=_poll(cancel))
     method = "search"
     if variety_pct > 0 and len(res.pool) > 1:

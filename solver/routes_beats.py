@@ -20,16 +20,29 @@ import math
 
 import numpy as np
 
-from solver.routes_core import BREAK, RouteProblem, Stop, route_travel, routes_value, schedule_route
+from solver.routes_core import (
+    BREAK,
+    RouteProblem,
+    Stop,
+    forbidden_intervals,
+    route_travel,
+    routes_value,
+    schedule_route,
+)
 
 log = logging.getLogger(__name__)
 
 #: Random restarts of the grouping (each a seeded medoid start, balanced assignment, swaps).
 GROUPING_RESTARTS = 24
+#: Fewer restarts for many hotspots: at most this many hotspots x restarts, at least the minimum.
+GROUPING_WORK = 1200
+GROUPING_RESTARTS_MIN = 6
 #: Improvement sweeps of moves between groups per restart.
 #: A hotspot whose nearest other hotspot is more than this many times the median such walk
 #: away starts outside every beat.
 ISOLATED_FACTOR = 2.5
+#: A hotspot moves only to one of this many groups nearest it.
+MOVE_TO_GROUPS = 4
 #: Groupings (most promising first) walked out in full; the one worth most is kept.
 WALKED_GROUPINGS = 6
 GROUPING_SWEEPS = 4
@@ -106,6 +119,12 @@ class _BeatScore:
         return hit
 
 
+def _nearest_groups(h: int, groups: list[list[int]], sym: np.ndarray) -> list[int]:
+    """The ``MOVE_TO_GROUPS`` groups with a member nearest hotspot ``h`` (moves go only there)."""
+    near = sorted((min(sym[h, x] for x in g) if g else np.inf, k) for k, g in enumerate(groups))
+    return [k for _d, k in near[:MOVE_TO_GROUPS]]
+
+
 def _improve_groups(groups: list[list[int]], n: int, score: _BeatScore) -> list[list[int]]:
     """Move hotspots between groups (and in or out of the unused pool) while the summed
     expected dwell share rises; every group keeps at least two hotspots."""
@@ -121,7 +140,7 @@ def _improve_groups(groups: list[list[int]], n: int, score: _BeatScore) -> list[
                 without = [x for x in groups[g] if x != h]
                 loss = score(without) - score(groups[g])
                 best_gain, best_to = loss, -1  # -1: leave it out of every beat
-                for g2 in range(len(groups)):
+                for g2 in _nearest_groups(h, groups, score.sym):
                     if g2 != g:
                         gain = loss + score(groups[g2] + [h]) - score(groups[g2])
                         if gain > best_gain + 1e-9:
@@ -135,7 +154,7 @@ def _improve_groups(groups: list[list[int]], n: int, score: _BeatScore) -> list[
                     changed = True
         for h in list(pool):
             best_gain, best_to = 1e-9, -1
-            for g in range(len(groups)):
+            for g in _nearest_groups(h, groups, score.sym):
                 gain = score(groups[g] + [h]) - score(groups[g])
                 if gain > best_gain:
                     best_gain, best_to = gain, g
@@ -167,7 +186,7 @@ def group_hotspots(problem: RouteProblem, between: np.ndarray, n_groups: int, rn
         core = list(range(n))
     sizes = [len(core) // n_groups + (1 if g < len(core) % n_groups else 0) for g in range(n_groups)]
     found: dict[tuple[tuple[int, ...], ...], float] = {}
-    for _restart in range(GROUPING_RESTARTS):
+    for _restart in range(max(GROUPING_RESTARTS_MIN, min(GROUPING_RESTARTS, GROUPING_WORK // n))):
         # seeded medoids among the core, farthest-first with randomness (k-means++ style)
         medoids = [core[int(rng.integers(0, len(core)))]]
         while len(medoids) < n_groups:
@@ -218,8 +237,9 @@ def _walk_beat(problem: RouteProblem, r: int, group: list[int], others: dict[int
     have_break = not unit.has_break
     here, last = unit.depot, -1
     seen = {h: len(v) for h, v in others.items()}
+    merged = {h: forbidden_intervals(problem, h, v) for h, v in others.items() if v}
     while group:
-        t_now = schedule_route(problem, unit, stops, others).end[-1] if stops else unit.start
+        t_now = schedule_route(problem, unit, stops, others, merged).end[-1] if stops else unit.start
         take_break = not have_break and t_now >= unit.break_earliest
         base = stops + [BREAK] if take_break else stops
         tail = [] if (have_break or take_break) else [BREAK]
@@ -228,7 +248,7 @@ def _walk_beat(problem: RouteProblem, r: int, group: list[int], others: dict[int
             if h == last:
                 continue
             node = min(problem.hotspots[h].access, key=lambda n: int(travel[here, n]))
-            sched = schedule_route(problem, unit, base + [(h, node)] + tail, others)
+            sched = schedule_route(problem, unit, base + [(h, node)] + tail, others, merged)
             if not sched.feasible:
                 continue
             k = len(base)
