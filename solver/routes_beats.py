@@ -4,10 +4,10 @@ hotspots, so visits repeat at the minimum gap with short walks between them.
 When several units share a shift and every hotspot may take several visits a day, routes
 built one insertion at a time spread the units over the area and leave them walking (and
 waiting out the minimum gap) for about a third of the shift. A beat plan does what a
-sergeant would: it splits the hotspots into one compact group per unit (balanced sizes,
-short walks inside each group), gives each unit the group nearest its station, and has the
-unit walk its group's shortest cycle again and again, with its meal break where the window
-opens. The search (`solver.routes_search`) starts from whichever of this plan and its own
+sergeant would: it splits the hotspots into one compact group per unit (short walks inside
+each group, isolated hotspots left to the search), gives each unit the group nearest its
+station, and has the unit patrol its group all shift, each next visit the one with the most
+value per minute, with its meal break where the window opens. The search (`solver.routes_search`) starts from whichever of this plan and its own
 greedy construction is worth more, and improves it as usual.
 
 Solver-free: plain numpy on the problem's travel matrix; deterministic for a seed.
@@ -38,6 +38,7 @@ GROUPING_RESTARTS = 24
 GROUPING_WORK = 1200
 GROUPING_RESTARTS_MIN = 6
 #: Improvement sweeps of moves between groups per restart.
+GROUPING_SWEEPS = 4
 #: A hotspot whose nearest other hotspot is more than this many times the median such walk
 #: away starts outside every beat.
 ISOLATED_FACTOR = 2.5
@@ -45,7 +46,6 @@ ISOLATED_FACTOR = 2.5
 MOVE_TO_GROUPS = 4
 #: Groupings (most promising first) walked out in full; the one worth most is kept.
 WALKED_GROUPINGS = 6
-GROUPING_SWEEPS = 4
 
 
 def hotspot_distances(problem: RouteProblem) -> tuple[np.ndarray, np.ndarray]:
@@ -58,18 +58,22 @@ def hotspot_distances(problem: RouteProblem) -> tuple[np.ndarray, np.ndarray]:
         ``from_station[d, b]``: station node ``d`` (a matrix row) to hotspot b.
     """
     travel = np.asarray(problem.travel)
-    access = [list(h.access) for h in problem.hotspots]
+    # a hotspot without access nodes is unreachable: a stand-in node, then infinite walks
+    missing = [k for k, h in enumerate(problem.hotspots) if not h.access]
+    access = [list(h.access) or [0] for h in problem.hotspots]
     n = len(access)
-    between = np.zeros((n, n))
-    for a in range(n):
-        rows = travel[access[a]]
-        for b in range(n):
-            if a != b:
-                between[a, b] = rows[:, access[b]].min()
+    nodes = [node for acc in access for node in acc]
+    offsets = np.cumsum([0] + [len(acc) for acc in access[:-1]])
+    pairs = travel[np.ix_(nodes, nodes)]
+    between = np.minimum.reduceat(np.minimum.reduceat(pairs, offsets, axis=0), offsets, axis=1).astype(float)
+    between[missing, :] = np.inf
+    between[:, missing] = np.inf
+    np.fill_diagonal(between, 0.0)
     depots = sorted({u.depot for u in problem.units})
     from_station = np.full((travel.shape[0], n), np.inf)
     for d in depots:
         from_station[d] = [travel[d, acc].min() for acc in access]
+    from_station[:, missing] = np.inf
     return between, from_station
 
 

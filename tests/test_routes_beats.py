@@ -67,3 +67,14 @@ def test_no_beats_when_each_hotspot_takes_one_visit_or_units_outnumber_hotspots(
 def test_same_seed_gives_the_same_beats():
     problem = patrol_problem(n_units=3, n_hotspots=12, seed=7, target=6)
     assert beat_routes(problem, seed=3) == beat_routes(problem, seed=3)
+
+
+def test_a_hotspot_without_access_nodes_is_left_out_of_every_beat():
+    base = patrol_problem(n_units=2, n_hotspots=8, seed=3, target=4)
+    hotspots = list(base.hotspots)
+    hotspots[0] = dataclasses.replace(hotspots[0], access=())
+    problem = dataclasses.replace(base, hotspots=tuple(hotspots))
+    routes = beat_routes(problem, seed=0)
+    assert routes is not None
+    assert all(h != 0 for stops in routes for h, _n in stops)
+    assert check_shift_plan(problem, _plan_of(problem, routes)).ok
