@@ -703,7 +703,7 @@ def _objective(prep: _Prep, model, x, work, units, patrol) -> dict[str, object]:
 #: Share of the search effort given to the whole model before the neighbourhood search.
 FIRST_SHARE = 0.15
 #: Deterministic seconds of the first neighbourhood solves (adapted as the search goes).
-LNS_SUB_LIMIT_S = 0.15
+LNS_SUB_LIMIT_S = 0.4
 #: While no neighbourhood improves for this many rounds, sub-solves get twice as long (up to
 #: this factor).
 LNS_STUCK_ROUNDS = 10.0
