@@ -17,7 +17,8 @@ Search, in three steps within one effort budget (``time_limit_s``):
    shortfall is never returned as a roster;
 3. a neighbourhood search (LNS): a few officers' whole rosters, a window of days for everyone,
    or a block of officers x days are re-solved with the rest fixed and the current roster as a
-   complete hint, one neighbourhood per worker side by side, the best kept; sizes adapt to
+   complete hint, one neighbourhood per worker side by side, the best kept (or the changes of
+   every improving one together, when that roster is legal and cheaper); sizes adapt to
    what solves to optimality; when it stalls, a whole-model search from the best roster
    (which may also raise the bound).
 
@@ -988,7 +989,8 @@ def _neighbourhood_search(
     block of officers x days. Each part is solved on one thread with a complete hint (the
     current roster), so it never gets worse; the size adapts to what solves to optimality.
     With two or more workers, that many parts are solved side by side from the same roster
-    each round and the best result is kept, so the search stays deterministic.
+    each round and the best result is kept, so the search stays deterministic; when several
+    improve, their changes are also tried together (kept if legal and cheaper).
     """
     import random
     from concurrent.futures import ThreadPoolExecutor
