@@ -17,7 +17,8 @@ Search, in three steps within one effort budget (``time_limit_s``):
    shortfall is never returned as a roster;
 3. a neighbourhood search (LNS): a few officers' whole rosters, a window of days for everyone,
    or a block of officers x days are re-solved with the rest fixed and the current roster as a
-   complete hint, one neighbourhood per worker side by side, the best kept; sizes adapt to
+   complete hint, one neighbourhood per worker side by side, the best kept (or the changes of
+   every improving one together, when that roster is legal and cheaper); sizes adapt to
    what solves to optimality; when it stalls, a whole-model search from the best roster
    (which may also raise the bound).
 
@@ -638,11 +639,13 @@ def _objective(prep: _Prep, model, x, work, units, patrol) -> dict[str, object]:
             top = len(patrol)
             if target.under_weight:
                 under = model.new_int_var(0, max(0, target.units), "")
-                model.add_max_equality(under, [target.units - count, 0])
+                # under >= target - count (and >= 0 by its domain): the objective keeps it
+                # exact at an optimum, and the linear relaxation is tighter than a max
+                model.add(under >= target.units - count)
                 under_terms.append(_scaled(target.under_weight) * under)
             if target.over_weight:
                 over = model.new_int_var(0, top, "")
-                model.add_max_equality(over, [count - target.units, 0])
+                model.add(over >= count - target.units)
                 over_terms.append(_scaled(target.over_weight) * over)
     parts["cover_under"] = sum(under_terms)
     parts["cover_over"] = sum(over_terms)
@@ -701,7 +704,7 @@ def _objective(prep: _Prep, model, x, work, units, patrol) -> dict[str, object]:
 #: Share of the search effort given to the whole model before the neighbourhood search.
 FIRST_SHARE = 0.15
 #: Deterministic seconds of the first neighbourhood solves (adapted as the search goes).
-LNS_SUB_LIMIT_S = 0.15
+LNS_SUB_LIMIT_S = 0.4
 #: While no neighbourhood improves for this many rounds, sub-solves get twice as long (up to
 #: this factor).
 LNS_STUCK_ROUNDS = 10.0
@@ -949,6 +952,34 @@ def _search(
         stopper.close()
 
 
+def _fixed_solve(
+    model: cp_model.CpModel, tours: list[int], values: list[int], seed: int, stopper: _Stopper
+) -> tuple[int, int | None, list[int] | None, float]:
+    """Solve ``model`` with every tour variable (indices ``tours``) fixed to ``values``: is
+    that roster legal, and what does it cost exactly (status, objective, solution, det s)."""
+    proto = model.proto
+    for i in tours:
+        domain = proto.variables[i].domain
+        domain[0] = values[i]
+        domain[1] = values[i]
+    try:
+        check = _solver(1, seed, 1.0, None)
+        status = stopper.run(check, model)
+    finally:
+        for i in tours:
+            domain = proto.variables[i].domain
+            domain[0] = 0
+            domain[1] = 1
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return status, None, None, check.deterministic_time
+    return (
+        status,
+        int(round(check.objective_value)),
+        list(check.response_proto.solution),
+        check.deterministic_time,
+    )
+
+
 def _neighbourhood_search(
     built, solution, objective, bound, det, limit, seed, stopper, reporter, wall_left
 ):
@@ -958,7 +989,8 @@ def _neighbourhood_search(
     block of officers x days. Each part is solved on one thread with a complete hint (the
     current roster), so it never gets worse; the size adapts to what solves to optimality.
     With two or more workers, that many parts are solved side by side from the same roster
-    each round and the best result is kept, so the search stays deterministic.
+    each round and the best result is kept, so the search stays deterministic; when several
+    improve, their changes are also tried together (kept if legal and cheaper).
     """
     import random
     from concurrent.futures import ThreadPoolExecutor
@@ -1032,6 +1064,22 @@ def _neighbourhood_search(
             )
         return status, None, None, sub.deterministic_time
 
+    def merge(parts, results, objective: int):
+        """The changes of every improving lane on top of each other, when they still make
+        a legal and better roster (checked by solving with every tour fixed), or None."""
+        better = sorted(
+            (r[1], lane) for lane, r in enumerate(results) if r[1] is not None and r[1] < objective
+        )
+        if len(better) < 2:
+            return None
+        values = list(solution)
+        for _value, lane in better:
+            found = results[lane][2]
+            for i in parts[lane][1]:
+                if found[i] != solution[i]:
+                    values[i] = found[i]
+        return _fixed_solve(models[0], all_x, values, seed, stopper)
+
     with ThreadPoolExecutor(max_workers=lanes) as pool:
         while not stopper.cancelled:
             left = wall_left()
@@ -1054,6 +1102,11 @@ def _neighbourhood_search(
             results = [f.result() for f in futures]
             det += max(r[3] for r in results)
             best = min((r for r in results if r[1] is not None), key=lambda r: r[1], default=None)
+            merged = merge(parts, results, objective)
+            if merged is not None:
+                det += merged[3]
+                if merged[1] is not None and best is not None and merged[1] < best[1]:
+                    best = merged
             if best is not None and best[1] <= objective:
                 if best[1] < objective:
                     improved_at = rounds
@@ -1065,10 +1118,11 @@ def _neighbourhood_search(
                 grown = shares[kind] * (1.1 if result[0] == cp_model.OPTIMAL else 0.9)
                 shares[kind] = min(0.8, max(0.02, grown))
             log.debug(
-                "lns %d: %s -> %s, shares %s",
+                "lns %d: %s -> %s%s, shares %s",
                 rounds,
                 [(k, len(f)) for k, f in parts],
                 [(int(r[0]), r[1]) for r in results],
+                "" if merged is None else f", merged {merged[1]}",
                 shares,
             )
             if objective <= bound:
@@ -1106,6 +1160,12 @@ def _neighbourhood_search(
     for model in models:
         model.proto.solution_hint.vars.clear()
         model.proto.solution_hint.values.clear()
+    # an unfinished solve may leave a cover shortfall above what its tours leave short: the
+    # exact price of the roster kept
+    settled = _fixed_solve(models[0], all_x, solution, seed, stopper)
+    det += settled[3]
+    if settled[1] is not None and settled[1] <= objective:
+        objective, solution = settled[1], settled[2]
     log.info(
         "roster: %d neighbourhood rounds x %d (last improvement at %d), objective %s, "
         "bound %s, %.2f det s",
