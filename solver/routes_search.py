@@ -32,6 +32,7 @@ from solver.routes_core import (
     routes_value,
     schedule_route,
 )
+from solver.routes_order import best_order
 
 log = logging.getLogger(__name__)
 
@@ -586,8 +587,10 @@ def improve_order(st: _State, r: int, *, max_len: int = 3, budget: int = 4000, d
     short stretches (2-opt), first improvement, exact re-scheduling; True when it changed."""
     p = st.p
     unit = p.units[r]
-    others, merged = st._others(r)
     stops = st.routes[r]
+    if not _needs_gaps(p) and st.scheds[r].feasible and all(h >= 0 for h, _n in stops):
+        return _improve_order_fast(st, r, max_len)
+    others, merged = st._others(r)
     best_key = _order_key(st, r, st.scheds[r], stops) if st.scheds[r].feasible else NO_LIMIT
     changed = False
     tries = 0
@@ -621,6 +624,32 @@ def improve_order(st: _State, r: int, *, max_len: int = 3, budget: int = 4000, d
                 improved = changed = True
                 break
     return changed
+
+
+def _order_consts(p: RouteProblem) -> tuple[np.ndarray, ...]:
+    key = "order_consts"
+    if key not in p._cache:
+        p._cache[key] = (
+            np.array([s.earliest for s in p.hotspots], dtype=np.int64),
+            np.array([min(s.latest, NO_LIMIT) for s in p.hotspots], dtype=np.int64),
+            np.array([s.dwell for s in p.hotspots], dtype=np.int64),
+        )
+    return p._cache[key]
+
+
+def _improve_order_fast(st: _State, r: int, max_len: int) -> bool:
+    """`improve_order` for a break-free route without gap rules: every move evaluated at once."""
+    p = st.p
+    unit = p.units[r]
+    new = best_order(p, unit, st.routes[r], _order_consts(p), max_len=max_len)
+    if new is None:
+        return False
+    sched = schedule_route(p, unit, new)
+    old_key = _order_key(st, r, st.scheds[r], st.routes[r])
+    if not sched.feasible or _order_key(st, r, sched, new) >= old_key:
+        return False
+    st.routes[r], st.scheds[r] = new, sched
+    return True
 
 
 def initial_routes(problem: RouteProblem) -> list[list[Stop]]:
