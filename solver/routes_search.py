@@ -241,6 +241,8 @@ class _Inserter:
         return np.where(inside, self.f_hi[ic], s)
 
     def marginal_value(self, h: np.ndarray, s: np.ndarray) -> np.ndarray:
+        if self.n_days == 1 and self.risk is None:
+            return self._flat_value(h)
         day = np.clip(np.searchsorted(self.day_starts, s, side="right") - 1, 0, self.n_days - 1)
         k = self.counts[h, day]
         dec = np.where(k < self.target[h], self.decay[np.clip(k, 0, len(self.decay) - 1)], self.p.presence_share)
@@ -250,6 +252,12 @@ class _Inserter:
             val = val * self.risk[h, slot]
         return val
 
+    def _flat_value(self, h: np.ndarray) -> np.ndarray:
+        """`marginal_value` when the value depends on the hotspot only (one day, no risk)."""
+        k = self.counts[h, 0]
+        dec = np.where(k < self.target[h], self.decay[np.clip(k, 0, len(self.decay) - 1)], self.p.presence_share)
+        return self.per_visit[h] * dec
+
     # -- per-route arrays -----------------------------------------------------------------
     def route_arrays(self, st: _State, r: int):
         """Per insertion position: departure, location before, location/latest arrival after."""
@@ -257,6 +265,8 @@ class _Inserter:
         unit = p.units[r]
         sched = st.scheds[r]
         stops = st.routes[r]
+        if not self.has_gaps and not unit.has_break:
+            return self._plain_route_arrays(unit, sched, stops)
         L = len(stops)
         loc = np.empty(L, dtype=np.int64)
         cur = unit.depot
@@ -317,6 +327,35 @@ class _Inserter:
         after_la[L] = unit.end
         return dep, locp, locn, la, is_break, after_loc, after_la
 
+    def _plain_route_arrays(self, unit, sched: RouteSchedule, stops: list[Stop]):
+        """`route_arrays` of a route without break or gap rules, without Python loops."""
+        L = len(stops)
+        hs = np.fromiter((h for h, _n in stops), dtype=np.int64, count=L)
+        loc = np.fromiter((n for _h, n in stops), dtype=np.int64, count=L)
+        locn = np.empty(L + 1, dtype=np.int64)
+        locn[:L] = loc
+        locn[L] = unit.depot
+        # latest arrival at stop k: la[k] = C[k] + min_{j >= k} (latest_j - C[j]), C the
+        # cumulated dwell + walk to the next stop
+        c = self.dwell[hs] + self.travel[loc, locn[1:]]
+        C = np.zeros(L + 1, dtype=np.int64)
+        np.cumsum(c, out=C[1:])
+        lat = np.empty(L + 1, dtype=np.int64)
+        lat[:L] = self.latest[hs]
+        lat[L] = unit.end
+        la = C + np.minimum.accumulate((lat - C)[::-1])[::-1]
+        dep = np.empty(L + 1, dtype=np.int64)
+        locp = np.empty(L + 1, dtype=np.int64)
+        dep[0] = unit.start
+        locp[0] = unit.depot
+        if L:
+            dep[1:] = sched.end
+            locp[1:] = loc
+        is_break = np.zeros(L + 1, dtype=bool)
+        after_loc = np.append(locn[1:], unit.depot)
+        after_la = np.append(la[1:], unit.end)
+        return dep, locp, locn, la, is_break, after_loc, after_la
+
     def evaluate(self, st: _State, r: int, cidx: np.ndarray, arrays=None):
         """Best (ratio, position, start) of each candidate in ``cidx`` for unit ``r``."""
         unit = self.p.units[r]
@@ -324,16 +363,18 @@ class _Inserter:
         h = self.cand_h[cidx]
         node = self.cand_node[cidx]
         T = self.travel
-        a = dep[:, None] + T[locp[:, None], node[None, :]]
+        t_in = T[locp[:, None], node[None, :]]
+        t_out = T[node[None, :], locn[:, None]]
+        a = dep[:, None] + t_in
         s = np.maximum(a, self.earliest[h][None, :])
         if self.f_keys.size:
             hh = np.broadcast_to(h[None, :], s.shape)
             s = self._gap_adjust(hh.ravel(), s.ravel()).reshape(s.shape)
         d = s + self.dwell[h][None, :]
         ok = s <= self.latest[h][None, :]
-        arr_next = d + T[node[None, :], locn[:, None]]
+        arr_next = d + t_out
         ok_plain = arr_next <= la[:, None]
-        shift = T[locp[:, None], node[None, :]] + (s - a) + self.dwell[h][None, :] + T[node[None, :], locn[:, None]] - T[locp, locn][:, None]
+        shift = arr_next - (dep + T[locp, locn])[:, None]
         if is_break.any():
             rows = np.nonzero(is_break)[0]
             bs = np.maximum(d[rows], unit.break_earliest)
@@ -345,7 +386,10 @@ class _Inserter:
             old_arr = old_be + T[locp[rows], after_loc[rows]]
             shift[rows] = arr2 - old_arr[:, None]
         ok &= ok_plain
-        val = self.marginal_value(np.broadcast_to(h[None, :], s.shape).ravel(), s.ravel()).reshape(s.shape)
+        if self.n_days == 1 and self.risk is None:
+            val = self._flat_value(h)[None, :]
+        else:
+            val = self.marginal_value(np.broadcast_to(h[None, :], s.shape).ravel(), s.ravel()).reshape(s.shape)
         ok &= val > 0
         ratio = np.where(ok, val**self.power / (np.maximum(shift, 0) + 1.0), _NEG)
         pos = ratio.argmax(axis=0)
@@ -441,7 +485,10 @@ def _remove(st: _State, chosen: set[tuple[int, int]]) -> None:
     touched = {r for r, _ in chosen}
     for r in touched:
         st.routes[r] = [s for k, s in enumerate(st.routes[r]) if (r, k) not in chosen]
+    independent = not _needs_gaps(st.p)
     for r in range(len(st.routes)):
+        if independent and r not in touched:
+            continue  # its schedule depends on its own stops only
         if st.reschedule(r):
             continue
         if r in touched and _move_break(st, r):
