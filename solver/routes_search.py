@@ -28,6 +28,7 @@ from solver.routes_core import (
     RouteSchedule,
     Stop,
     forbidden_intervals,
+    reschedule_tail,
     route_travel,
     routes_value,
     schedule_route,
@@ -100,6 +101,27 @@ def _needs_gaps(problem: RouteProblem) -> bool:
     return problem._cache[key]
 
 
+def _flat_values(problem: RouteProblem) -> bool:
+    """Whether a visit's value depends on its hotspot and count only (no gaps, risk or days)."""
+    return not _needs_gaps(problem) and problem.risk is None and len(problem.day_starts) == 1
+
+
+def _flat_routes_value(problem: RouteProblem, routes: list[list[Stop]]) -> float:
+    """`routes_value` with ``presence`` when `_flat_values` holds: at most one valued visit each."""
+    seen: dict[int, int] = {}
+    for stops in routes:
+        for h, _n in stops:
+            if h >= 0:
+                seen[h] = seen.get(h, 0) + 1
+    total = 0.0
+    share = problem.presence_share
+    for h, c in seen.items():
+        spec = problem.hotspots[h]
+        first = problem.decay(0, h) if spec.target_per_day >= 1 else share
+        total += spec.per_visit * (first + (c - 1) * share)
+    return total
+
+
 class _State:
     """Mutable working solution."""
 
@@ -157,7 +179,12 @@ class _State:
         return sum(route_travel(self.p, u, s) for u, s in zip(self.p.units, self.routes, strict=True))
 
     def objective(self) -> float:
-        return routes_value(self.p, self.scheds, presence=True) - self.p.travel_weight * self.travel()
+        p = self.p
+        if _flat_values(p):
+            value = _flat_routes_value(p, self.routes)
+        else:
+            value = routes_value(p, self.scheds, presence=True)
+        return value - p.travel_weight * self.travel()
 
     def n_visits(self) -> int:
         return sum(1 for r in self.routes for h, _ in r if h >= 0)
@@ -432,7 +459,7 @@ class _Inserter:
             old_stops = st.routes[r]
             old_sched = st.scheds[r]
             st.routes[r] = old_stops[:p_ins] + [(h, node)] + old_stops[p_ins:]
-            if not st.reschedule(r):
+            if not self._reschedule_insert(st, r, old_sched, p_ins):
                 st.routes[r] = old_stops
                 st.scheds[r] = old_sched
                 ratio[r, c] = _NEG
@@ -446,10 +473,13 @@ class _Inserter:
             if not self._has_room(np.array([h]))[0]:
                 ratio[:, same] = _NEG
                 alive = alive[self.cand_h[alive] != h]
+            # without gap rules or a break, an insertion only tightens the route: what did
+            # not fit in it before does not fit now
+            redo = alive if self.has_gaps or self.p.units[r].has_break else alive[ratio[r, alive] > _NEG / 2]
             ratio[r] = _NEG
             cache[r] = self.route_arrays(st, r)
-            if alive.size:
-                ratio[r, alive], pos[r, alive], _ = self.evaluate(st, r, alive, cache[r])
+            if redo.size:
+                ratio[r, redo], pos[r, redo], _ = self.evaluate(st, r, redo, cache[r])
             if self._has_room(np.array([h]))[0]:
                 # other units: the gap and repeat value at this hotspot changed; a unit that
                 # itself visits it gets its latest arrivals recomputed too
@@ -461,6 +491,14 @@ class _Inserter:
                         ratio[q, alive], pos[q, alive], _ = self.evaluate(st, q, alive, cache[q])
                     else:
                         ratio[q, same], pos[q, same], _ = self.evaluate(st, q, same, cache[q])
+
+    def _reschedule_insert(self, st: _State, r: int, old: RouteSchedule, k: int) -> bool:
+        """Re-schedule route ``r`` after an insertion at ``k`` (only its tail when gaps do not apply)."""
+        if self.has_gaps:
+            return st.reschedule(r)
+        sched = reschedule_tail(self.p, self.p.units[r], st.routes[r], old, k)
+        st.scheds[r] = sched
+        return sched.feasible
 
     def _has_room(self, hs: np.ndarray) -> np.ndarray:
         """Whether each hotspot in ``hs`` is below its target on some day of the horizon."""
