@@ -14,99 +14,72 @@ does; the caller re-schedules the result exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from solver.routes_core import RouteProblem, RouteUnit, Stop
 
-
-@dataclass
-class _Segs:
-    """Fields of many segments at once (same shape): first/last node, duration, window, walk, feasible."""
-
-    first: np.ndarray
-    last: np.ndarray
-    D: np.ndarray
-    E: np.ndarray
-    L: np.ndarray
-    TT: np.ndarray
-    ok: np.ndarray
-
-    def take(self, idx: tuple[np.ndarray, ...] | np.ndarray) -> _Segs:
-        return _Segs(self.first[idx], self.last[idx], self.D[idx], self.E[idx], self.L[idx], self.TT[idx], self.ok[idx])
+# Segments are int64 arrays with these rows (any trailing shape): first node, last node,
+# minimal duration, earliest start, latest start, walking time, feasible (0/1).
+_FIRST, _LAST, _D, _E, _L, _TT, _OK = range(7)
+_BIG = np.iinfo(np.int64).max
 
 
-def _concat(a: _Segs, b: _Segs, travel: np.ndarray, b_empty: np.ndarray | None = None) -> _Segs:
-    """Segment of ``a`` followed by ``b`` (element-wise); where ``b_empty``, just ``a``."""
-    delta = travel[a.last, b.first]
-    dd = a.D + delta
-    wait = np.maximum(b.E - dd - a.L, 0)
-    late = a.E + dd - b.L
-    out = _Segs(
-        a.first,
-        b.last,
-        a.D + b.D + delta + wait,
-        np.maximum(b.E - dd, a.E) - wait,
-        np.minimum(b.L - dd, a.L),
-        a.TT + delta + b.TT,
-        a.ok & b.ok & (late <= 0),
-    )
+def _concat(a: np.ndarray, b: np.ndarray, travel: np.ndarray, b_empty: np.ndarray | None = None) -> np.ndarray:
+    """Segments ``a`` followed by ``b`` (element-wise); where ``b_empty``, just ``a``."""
+    delta = travel[a[_LAST], b[_FIRST]]
+    dd = a[_D] + delta
+    wait = np.maximum(b[_E] - dd - a[_L], 0)
+    out = np.empty_like(a)
+    out[_FIRST] = a[_FIRST]
+    out[_LAST] = b[_LAST]
+    out[_D] = a[_D] + b[_D] + delta + wait
+    out[_E] = np.maximum(b[_E] - dd, a[_E]) - wait
+    out[_L] = np.minimum(b[_L] - dd, a[_L])
+    out[_TT] = a[_TT] + delta + b[_TT]
+    out[_OK] = a[_OK] & b[_OK] & (a[_E] + dd <= b[_L])
     if b_empty is not None and b_empty.any():
-        keep = b_empty
-        out = _Segs(*(np.where(keep, x, y) for x, y in zip(_fields(a), _fields(out), strict=True)))
+        out[:, b_empty] = a[:, b_empty]
     return out
 
 
-def _fields(s: _Segs) -> tuple[np.ndarray, ...]:
-    return (s.first, s.last, s.D, s.E, s.L, s.TT, s.ok)
+def _station(unit: RouteUnit, size: int) -> np.ndarray:
+    seg = np.zeros((7, size), dtype=np.int64)
+    seg[_FIRST] = seg[_LAST] = unit.depot
+    seg[_E] = unit.start
+    seg[_L] = unit.end
+    seg[_OK] = 1
+    return seg
 
 
 class _Tables:
-    """Segments of every stretch ``stops[a:b]`` forwards (``fwd``) and reversed (``rev``), plus
-    the route's prefixes from the station and suffixes back to it."""
+    """Segments of every stretch ``stops[a:b]`` forwards and reversed (``tab[0]``, ``tab[1]``),
+    plus the route's prefixes from the station and suffixes back to it."""
 
-    def __init__(self, problem: RouteProblem, unit: RouteUnit, nodes: np.ndarray, hs: np.ndarray, consts: tuple[np.ndarray, ...]):
+    def __init__(self, unit: RouteUnit, nodes: np.ndarray, hs: np.ndarray, consts: tuple[np.ndarray, ...], travel: np.ndarray):
         earliest, latest, dwell = consts
-        T = np.asarray(problem.travel)
         n = len(nodes)
-        self.n = n
-        single = _Segs(nodes.copy(), nodes.copy(), dwell[hs].copy(), earliest[hs].copy(), latest[hs].copy(), np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
-        shape = (n + 1, n + 1)
-        self.fwd = _empty(shape)
-        self.rev = _empty(shape)
+        single = np.zeros((7, n), dtype=np.int64)
+        single[_FIRST] = single[_LAST] = nodes
+        single[_D] = dwell[hs]
+        single[_E] = earliest[hs]
+        single[_L] = latest[hs]
+        single[_OK] = 1
+        tab = np.zeros((7, 2, n + 1, n + 1), dtype=np.int64)
         a = np.arange(n)
-        _put(self.fwd, (a, a + 1), single)
-        _put(self.rev, (a, a + 1), single)
+        tab[:, 0, a, a + 1] = single
+        tab[:, 1, a, a + 1] = single
         for length in range(2, n + 1):
             a = np.arange(0, n - length + 1)
             b = a + length
-            _put(self.fwd, (a, b), _concat(self.fwd.take((a, b - 1)), single.take(b - 1), T))
-            _put(self.rev, (a, b), _concat(single.take(b - 1), self.rev.take((a, b - 1)), T))
-        depot = np.array([unit.depot])
-        start = _Segs(depot, depot, np.zeros(1, np.int64), np.array([unit.start]), np.array([unit.end]), np.zeros(1, np.int64), np.ones(1, bool))
-        end = start
+            last = single[:, b - 1]
+            tab[:, 0, a, b] = _concat(tab[:, 0, a, b - 1], last, travel)
+            tab[:, 1, a, b] = _concat(last, tab[:, 1, a, b - 1], travel)
+        self.tab = tab
         k = np.arange(n + 1)
-        zeros = np.zeros(n + 1, dtype=np.int64)
-        self.prefix = _concat(start.take(zeros), self.fwd.take((zeros, k)), T, k == 0)
-        tail = self.fwd.take((k, np.full(n + 1, n)))
-        # suffix k: stops[k:] then the station (for k = n just the station)
-        self.suffix = _concat(tail, end.take(zeros), T)
-        only_station = k == n
-        if only_station.any():
-            st = end.take(zeros[only_station])
-            for name in ("first", "last", "D", "E", "L", "TT", "ok"):
-                getattr(self.suffix, name)[only_station] = getattr(st, name)
-
-
-def _empty(shape: tuple[int, int]) -> _Segs:
-    z = np.zeros(shape, dtype=np.int64)
-    return _Segs(z.copy(), z.copy(), z.copy(), z.copy(), z.copy(), z.copy(), np.ones(shape, dtype=bool))
-
-
-def _put(tbl: _Segs, idx: tuple[np.ndarray, np.ndarray], val: _Segs) -> None:
-    for x, y in zip(_fields(tbl), _fields(val), strict=True):
-        x[idx] = y
+        self.prefix = _concat(_station(unit, n + 1), tab[:, 0, 0, k], travel, k == 0)
+        self.suffix = _concat(tab[:, 0, k, n], _station(unit, n + 1), travel)
+        self.suffix[:, n] = _station(unit, 1)[:, 0]
+        self.whole = _concat(self.prefix[:, n : n + 1], _station(unit, 1), travel)
 
 
 def _moves(n: int, max_len: int) -> tuple[np.ndarray, ...]:
@@ -121,7 +94,7 @@ def _moves(n: int, max_len: int) -> tuple[np.ndarray, ...]:
         i, j = i.ravel(), j.ravel()
         back = j < i
         fwd = j > i + length
-        for rv in ((0, 1) if length > 1 else (0,)):
+        for rv in (0, 1) if length > 1 else (0,):
             # moved before: prefix j, X, stops[j:i], suffix i+len
             ib, jb = i[back], j[back]
             rows.append(np.stack([jb, np.full_like(jb, rv), ib, ib + length, np.zeros_like(jb), jb, ib, ib + length], axis=1))
@@ -133,7 +106,7 @@ def _moves(n: int, max_len: int) -> tuple[np.ndarray, ...]:
     sel = j - i >= 2
     i, j = i[sel], j[sel]
     rows.append(np.stack([i, np.ones_like(i), i, j, np.zeros_like(i), j, j, j], axis=1))
-    allm = np.concatenate([r for r in rows if r.size], axis=0) if rows else np.zeros((0, 8), dtype=np.int64)
+    allm = np.concatenate([r for r in rows if r.size], axis=0)
     return tuple(allm[:, c] for c in range(8))
 
 
@@ -149,10 +122,14 @@ def _cached_moves(n: int, max_len: int) -> tuple[np.ndarray, ...]:
     return _MOVE_CACHE[key]
 
 
-def _piece(tables: _Tables, tbl: np.ndarray, a: np.ndarray, b: np.ndarray) -> _Segs:
-    f = tables.fwd.take((a, b))
-    r = tables.rev.take((a, b))
-    return _Segs(*(np.where(tbl == 1, y, x) for x, y in zip(_fields(f), _fields(r), strict=True)))
+def move_keys(tb: _Tables, unit: RouteUnit, moves: tuple[np.ndarray, ...], travel: np.ndarray) -> np.ndarray:
+    """``back + walk`` of the route after each move (int64 max where infeasible)."""
+    p, t1, a1, b1, t2, a2, b2, s = moves
+    seg = _concat(tb.prefix[:, p], tb.tab[:, t1, a1, b1], travel)
+    seg = _concat(seg, tb.tab[:, t2, a2, b2], travel, a2 == b2)
+    seg = _concat(seg, tb.suffix[:, s], travel)
+    key = np.maximum(unit.start, seg[_E]) + seg[_D] + seg[_TT]
+    return np.where((seg[_OK] == 1) & (seg[_E] <= seg[_L]), key, _BIG)
 
 
 def best_order(problem: RouteProblem, unit: RouteUnit, stops: list[Stop], consts: tuple[np.ndarray, ...], *, max_len: int = 3, max_rounds: int = 200) -> list[Stop] | None:
@@ -171,21 +148,15 @@ def best_order(problem: RouteProblem, unit: RouteUnit, stops: list[Stop], consts
         n = len(order)
         if n < 2:
             break
-        tb = _Tables(problem, unit, nodes[order], hs[order], consts)
-        whole = tb.prefix.take(np.array([n]))
-        whole = _concat(whole, _Segs(*(np.array([v]) for v in (unit.depot, unit.depot, 0, unit.start, unit.end, 0, True))), T)
-        cur_key = int(max(unit.start, whole.E[0]) + whole.D[0] + whole.TT[0])
-        p, t1, a1, b1, t2, a2, b2, s = _cached_moves(n, max_len)
-        seg = tb.prefix.take(p)
-        seg = _concat(seg, _piece(tb, t1, a1, b1), T)
-        seg = _concat(seg, _piece(tb, t2, a2, b2), T, a2 == b2)
-        seg = _concat(seg, tb.suffix.take(s), T)
-        key = np.maximum(unit.start, seg.E) + seg.D + seg.TT
-        key = np.where(seg.ok & (seg.E <= seg.L), key, np.iinfo(np.int64).max)
+        tb = _Tables(unit, nodes[order], hs[order], consts, T)
+        w = tb.whole[:, 0]
+        cur_key = int(max(unit.start, w[_E]) + w[_D] + w[_TT])
+        moves = _cached_moves(n, max_len)
+        key = move_keys(tb, unit, moves, T)
         m = int(key.argmin())
         if key[m] >= cur_key:
             break
-        order = order[_apply(n, p[m], t1[m], a1[m], b1[m], t2[m], a2[m], b2[m], s[m])]
+        order = order[_apply(n, *(int(x[m]) for x in moves))]
         changed = True
     if not changed:
         return None
