@@ -86,11 +86,6 @@ class SearchParams:
     force_share: float = 0.0
     noise_random: bool = False
     power_choices: tuple[float, ...] = (0.5, 1.0, 2.0)
-    #: Per iteration, the weight of the delay the next stop sees (waiting there absorbs an
-    #: insertion) against the plain shift in the cost of an insertion; drawn from these.
-    absorb_choices: tuple[float, ...] = (0.0,)
-    #: After each fill, swap visits for left-out hotspots worth more (flat values only).
-    replace_moves: bool = False
     ruin_max: int = 12
     restart_after: int = 400
     max_candidates_per_hotspot: int = 4
@@ -225,7 +220,6 @@ class _Inserter:
         self.risk = None if p.risk is None else np.asarray(p.risk, dtype=float)
         self.has_gaps = _needs_gaps(p)
         self.power = params.ratio_power
-        self.absorb = 0.0
 
     # -- global state derived from a solution ------------------------------------------
     def prepare(self, st: _State) -> None:
@@ -424,14 +418,7 @@ class _Inserter:
         else:
             val = self.marginal_value(np.broadcast_to(h[None, :], s.shape).ravel(), s.ravel()).reshape(s.shape)
         ok &= val > 0
-        cost = np.maximum(shift, 0).astype(float)
-        if self.absorb > 0:
-            # the delay the next stop sees: waiting there absorbs part of the shift
-            sched = st.scheds[r]
-            nstart = np.append(np.asarray(sched.start, dtype=np.int64), sched.back)
-            delay = np.maximum(arr_next - nstart[:, None], 0)
-            cost = (1.0 - self.absorb) * cost + self.absorb * delay
-        ratio = np.where(ok, val**self.power / (cost + 1.0), _NEG)
+        ratio = np.where(ok, val**self.power / (np.maximum(shift, 0) + 1.0), _NEG)
         pos = ratio.argmax(axis=0)
         cols = np.arange(len(cidx))
         return ratio[pos, cols], pos, s[pos, cols]
@@ -504,59 +491,6 @@ class _Inserter:
                         ratio[q, alive], pos[q, alive], _ = self.evaluate(st, q, alive, cache[q])
                     else:
                         ratio[q, same], pos[q, same], _ = self.evaluate(st, q, same, cache[q])
-
-    def replace(self, st: _State, max_rounds: int = 50) -> bool:
-        """Swap visits for left-out hotspots worth more at the same place in the route, best
-        gain first, while the objective improves; True when something changed.
-
-        Only for problems whose values are flat (`_flat_values`) and routes without a break;
-        elsewhere it does nothing.
-        """
-        p = self.p
-        if self.has_gaps or not _flat_values(p):
-            return False
-        T = self.travel
-        changed = False
-        for _ in range(max_rounds):
-            self.prepare(st)
-            alive = np.nonzero(self._has_room(self.cand_h))[0]
-            if alive.size == 0:
-                break
-            h = self.cand_h[alive]
-            node = self.cand_node[alive]
-            val = self._flat_value(h)
-            best: tuple[float, int, int, int] | None = None
-            for r, stops in enumerate(st.routes):
-                L = len(stops)
-                if L == 0 or p.units[r].has_break:
-                    continue
-                dep, locp, locn, la, _b, _al, _ala = self.route_arrays(st, r)
-                hs_r = np.fromiter((hh for hh, _n in stops), dtype=np.int64, count=L)
-                k_cnt = self.counts[hs_r, 0]
-                dec = np.where(k_cnt <= self.target[hs_r], self.decay[np.clip(k_cnt - 1, 0, len(self.decay) - 1)], p.presence_share)
-                lost = self.per_visit[hs_r] * dec
-                start = np.maximum(dep[:L, None] + T[locp[:L, None], node[None, :]], self.earliest[h][None, :])
-                ok = start <= self.latest[h][None, :]
-                ok &= start + self.dwell[h][None, :] + T[node[None, :], locn[1:, None]] <= la[1:, None]
-                gain = np.where(ok, val[None, :] - lost[:, None], _NEG)
-                flat = int(gain.argmax())
-                g = float(gain.flat[flat])
-                if g > 1e-9 and (best is None or g > best[0]):
-                    k, c = divmod(flat, len(alive))
-                    best = (g, r, k, int(alive[c]))
-            if best is None:
-                break
-            _g, r, k, c = best
-            before = st.objective()
-            old_stops, old_sched = st.routes[r], st.scheds[r]
-            st.routes[r] = old_stops[:k] + [(int(self.cand_h[c]), int(self.cand_node[c]))] + old_stops[k + 1 :]
-            if not self._reschedule_insert(st, r, old_sched, k) or st.objective() <= before:
-                st.routes[r], st.scheds[r] = old_stops, old_sched
-                break
-            changed = True
-        if changed:
-            self.prepare(st)
-        return changed
 
     def _reschedule_insert(self, st: _State, r: int, old: RouteSchedule, k: int) -> bool:
         """Re-schedule route ``r`` after an insertion at ``k`` (only its tail when gaps do not apply)."""
@@ -676,6 +610,7 @@ def _ruin_worst(st: _State, rng: np.random.Generator, q: int) -> None:
 _RUINS = (_ruin_random, _ruin_segment, _ruin_time_slice, _ruin_worst)
 
 
+
 def _make_room_for(st: _State, ins: _Inserter, rng: np.random.Generator, q: int) -> None:
     """Force in a hotspot the plan leaves out: clear the visits of one unit around its best
     time there, insert it, and let the fill repair the rest."""
@@ -792,8 +727,15 @@ def _improve_order_fast(st: _State, r: int, max_len: int) -> bool:
     """`improve_order` for a break-free route without gap rules: every move evaluated at once."""
     p = st.p
     unit = p.units[r]
+    # schedules known to admit no improving move (kept alive here, so their ids stay unique)
+    done: dict[int, RouteSchedule] = p._cache.setdefault("order_done", {})
+    if done.get(id(st.scheds[r])) is st.scheds[r]:
+        return False
+    if len(done) > 4096:
+        done.clear()
     new = best_order(p, unit, st.routes[r], _order_consts(p), max_len=max_len)
     if new is None:
+        done[id(st.scheds[r])] = st.scheds[r]
         return False
     sched = schedule_route(p, unit, new)
     old_key = _order_key(st, r, st.scheds[r], st.routes[r])
@@ -877,10 +819,6 @@ def search_routes(
         op = _RUINS[op_i]
         if params.power_choices:
             ins.power = params.power_choices[int(rng.integers(0, len(params.power_choices)))]
-        if len(params.absorb_choices) > 1:
-            ins.absorb = params.absorb_choices[int(rng.integers(0, len(params.absorb_choices)))]
-        else:
-            ins.absorb = params.absorb_choices[0] if params.absorb_choices else 0.0
         if params.force_share > 0 and rng.random() < params.force_share:
             _make_room_for(cand, ins, rng, max(1, q // 2))
         else:
@@ -889,8 +827,6 @@ def search_routes(
             _improve_breaks(cand)
         noise = params.noise if not params.noise_random else float(rng.uniform(0.0, 2.0 * params.noise))
         ins.fill(cand, rng, noise, cancel, hard_stop)
-        if params.replace_moves and ins.replace(cand):
-            ins.fill(cand, rng, 0.0, cancel, hard_stop)
         f = cand.objective()
         if order_search and (f > best_f + 1e-9 or it % params.order_every == 0):
             deadline = t0 + params.time_cap_s

@@ -7,9 +7,25 @@ import dataclasses
 import numpy as np
 import pytest
 
-from solver.routes_core import BREAK, RouteHotspot, RouteProblem, RouteUnit, reschedule_tail, route_travel, routes_value, schedule_route
+from solver.routes_core import (
+    BREAK,
+    RouteHotspot,
+    RouteProblem,
+    RouteUnit,
+    reschedule_tail,
+    route_travel,
+    routes_value,
+    schedule_route,
+)
 from solver.routes_order import _BIG, _apply, _cached_moves, _Tables, best_order, move_keys
-from solver.routes_search import SearchParams, _flat_routes_value, _Inserter, _order_consts, _State, search_routes
+from solver.routes_search import (
+    SearchParams,
+    _flat_routes_value,
+    _Inserter,
+    _order_consts,
+    _State,
+    search_routes,
+)
 
 
 def toptw_like(seed: int = 0, n: int = 60, m: int = 2) -> RouteProblem:
@@ -110,9 +126,10 @@ def test_flat_value_matches_routes_value(solved, share):
 
 def test_flat_search_is_deterministic_and_feasible():
     problem = toptw_like(seed=3, n=40, m=2)
-    params = SearchParams(iterations=60, replace_moves=True, absorb_choices=(0.0, 1.0))
+    params = SearchParams(iterations=60)
     a, b = search_routes(problem, params), search_routes(problem, params)
     assert a.routes == b.routes
     for r, stops in enumerate(a.routes):
         assert schedule_route(problem, problem.units[r], stops).feasible
     assert len({h for r in a.routes for h, _n in r}) == sum(len(r) for r in a.routes)
+
