@@ -309,6 +309,7 @@ def plan_shift_routes(
         time_cap_s=max(time_limit_s * _search_share(problem), 0.05),
         seed=mixed_seed,
         noise=base.noise,
+        noise_random=base.noise_random,
         ratio_power=base.ratio_power,
         max_candidates_per_hotspot=base.max_candidates_per_hotspot,
         pool_within=variety_pct / 100.0,

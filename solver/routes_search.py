@@ -84,7 +84,10 @@ class SearchParams:
     order_budget: int = 3000
     #: Share of iterations that force in a left-out hotspot instead of a plain ruin.
     force_share: float = 0.0
-    noise_random: bool = False
+    #: Draw each iteration's noise uniformly from [0, 2 * noise] instead of using ``noise``;
+    #: None: only when no hotspot takes repeat visits (measured on TOPTW: about +0.5% at m = 4
+    #: on the large Cordeau instances, 3 seeds).
+    noise_random: bool | None = None
     power_choices: tuple[float, ...] = (0.5, 1.0, 2.0)
     ruin_max: int = 12
     restart_after: int = 400
@@ -787,6 +790,7 @@ def search_routes(
             log.warning("unit %s cannot take its break or return in time", problem.units[r].id)
     hard_stop = t0 + params.time_cap_s
     order_search = params.order_search if params.order_search is not None else not _needs_gaps(problem)
+    noise_random = params.noise_random if params.noise_random is not None else not _needs_gaps(problem)
     ins.fill(st, rng, 0.0, cancel, hard_stop)
     _improve_breaks(st)
     ins.fill(st, rng, 0.0, cancel, hard_stop)
@@ -825,7 +829,7 @@ def search_routes(
             op(cand, rng, q)
         if rng.random() < 0.2:
             _improve_breaks(cand)
-        noise = params.noise if not params.noise_random else float(rng.uniform(0.0, 2.0 * params.noise))
+        noise = params.noise if not noise_random else float(rng.uniform(0.0, 2.0 * params.noise))
         ins.fill(cand, rng, noise, cancel, hard_stop)
         f = cand.objective()
         if order_search and (f > best_f + 1e-9 or it % params.order_every == 0):
