@@ -8,6 +8,12 @@ then re-scheduled exactly before it is kept. The improvement loop removes part o
 (random visits, a stretch of a route, a time slice across units, or the weakest visits),
 re-inserts greedily with noise, and accepts by simulated annealing. It stops after a fixed
 number of iterations (deterministic) or at a wall-clock cap (safety only).
+
+When no hotspot takes repeat visits (no gap rule ties the units together, e.g. TOPTW), a
+route's schedule depends on its own stops only: removals leave untouched routes as they are,
+an insertion re-schedules only the route's tail, candidates that did not fit a route are not
+tried again after it grows, and routes without a break are reordered by
+`solver.routes_order` (every or-opt / 2-opt move valued at once from time-window segments).
 """
 
 from __future__ import annotations
