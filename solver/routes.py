@@ -255,6 +255,13 @@ def _plan_from_search(problem: RouteProblem, res: SearchResult, fixed: _Fixed | 
     return build_shift_plan(problem, res.routes, times, breaks, backs, leaves=leaves, method=method)
 
 
+def _search_share(problem: RouteProblem) -> float:
+    """Share of the time limit the search may use; the rest is for the routing model, which
+    has breaks to place only when some unit takes one (else it times fixed visits in
+    milliseconds: 13 ms for 4 routes over 288 hotspots)."""
+    return 0.9 if any(u.has_break for u in problem.units) else 0.97
+
+
 def plan_shift_routes(
     problem: RouteProblem,
     *,
@@ -301,9 +308,10 @@ def plan_shift_routes(
     base = search or SearchParams()
     params = SearchParams(
         iterations=iterations,
-        time_cap_s=max(time_limit_s * 0.9 - (time.perf_counter() - t0), 0.05),
+        time_cap_s=max(time_limit_s * _search_share(problem) - (time.perf_counter() - t0), 0.05),
         seed=mixed_seed,
         noise=base.noise,
+        noise_random=base.noise_random,
         ratio_power=base.ratio_power,
         max_candidates_per_hotspot=base.max_candidates_per_hotspot,
         pool_within=variety_pct / 100.0,

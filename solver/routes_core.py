@@ -294,6 +294,53 @@ def schedule_route(
     return RouteSchedule(list(stops), arrive, start, end, back, ok)
 
 
+def reschedule_tail(problem: RouteProblem, unit: RouteUnit, stops: Sequence[Stop], prev: RouteSchedule, k: int) -> RouteSchedule:
+    """`schedule_route` of ``stops`` without gap rules, when its first ``k`` stops are those of
+    ``prev`` (the schedule of a route without gap rules): only the rest is walked through."""
+    if k <= 0 or k > len(prev.stops):
+        return schedule_route(problem, unit, stops)
+    travel = problem.travel
+    arrive, start, end = prev.arrive[:k], prev.start[:k], prev.end[:k]
+    n_breaks = sum(1 for h, _n in prev.stops[:k] if h < 0)
+    ok = all(
+        (e <= unit.break_latest_end) if h < 0 else (s <= problem.hotspots[h].latest)
+        for (h, _n), s, e in zip(prev.stops[:k], start, end, strict=True)
+    ) if not prev.feasible else True
+    t = end[-1]
+    loc = unit.depot
+    for h, node in reversed(prev.stops[:k]):
+        if h >= 0:
+            loc = node
+            break
+    for h, node in stops[k:]:
+        if h < 0:
+            n_breaks += 1
+            s = max(t, unit.break_earliest)
+            e = s + unit.break_len
+            if e > unit.break_latest_end:
+                ok = False
+            arrive.append(t)
+            start.append(s)
+            end.append(e)
+            t = e
+            continue
+        spec = problem.hotspots[h]
+        a = t + int(travel[loc, node])
+        s = a if a > spec.earliest else spec.earliest
+        if s > spec.latest:
+            ok = False
+        e = s + spec.dwell
+        arrive.append(a)
+        start.append(s)
+        end.append(e)
+        t = e
+        loc = node
+    back = t + int(travel[loc, unit.depot])
+    if back > unit.end or n_breaks != (1 if unit.has_break else 0):
+        ok = False
+    return RouteSchedule(list(stops), arrive, start, end, back, ok)
+
+
 def routes_value(problem: RouteProblem, schedules: Sequence[RouteSchedule], *, presence: bool = False) -> float:
     """Total value of the visits in ``schedules`` (earlier-planned visits take their places first)."""
     starts: dict[int, list[int]] = {}
