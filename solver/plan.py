@@ -26,6 +26,11 @@ Progress = Callable[[str, float, str], None]
 
 #: Share of the wall-clock budget given to the roster step (the rest goes to routes).
 ROSTER_SHARE = 0.25
+#: Each shift's route search gets an equal share of what the roster leaves of the budget, as
+#: deterministic effort (the same routes on a busy or a quiet machine); the wall clock stops
+#: a search only at this factor x its share + margin (a safety cap on a very slow machine).
+ROUTES_WALL_CAP_FACTOR = 3.0
+ROUTES_WALL_CAP_MARGIN_S = 2.0
 #: Fractions of the progress bar at which each stage starts.
 STAGE_AT = {"Loading streets": 0.0, "Walking times": 0.05, "Roster": 0.08, "Routes": 0.30, "Assembling": 0.97}
 
@@ -160,7 +165,9 @@ def plan(
         shifts_to_plan = max(1, len({(t.date, t.shift) for t in roster.assignments}))
         routes = solve_routes(
             scenario, roster.assignments, loaded, matrix=matrix, executor=executor,
-            time_limit_s=remaining / shifts_to_plan, seed=seed, progress=on_routes, cancel=cancel,
+            effort_s=remaining / shifts_to_plan,
+            time_limit_s=ROUTES_WALL_CAP_FACTOR * remaining / shifts_to_plan + ROUTES_WALL_CAP_MARGIN_S,
+            seed=seed, progress=on_routes, cancel=cancel,
             on_shift=on_shift,
         )
         timings["routes_s"] = time.perf_counter() - mark

@@ -38,7 +38,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from solver.routes_beats import beat_routes
 from solver.routes_core import BREAK, RouteProblem, RouteSchedule, Stop, routes_value
 from solver.routes_plan import ShiftPlan, build_shift_plan
-from solver.routes_search import SearchParams, SearchResult, search_routes
+from solver.routes_search import SearchParams, SearchResult, effort_for_seconds, search_routes
 
 log = logging.getLogger(__name__)
 
@@ -262,11 +262,16 @@ def _search_share(problem: RouteProblem) -> float:
     return 0.9 if any(u.has_break for u in problem.units) else 0.97
 
 
+#: Iteration limit when the effort is the stop (never reached first in practice).
+_UNBOUNDED_ITERATIONS = 10**7
+
+
 def plan_shift_routes(
     problem: RouteProblem,
     *,
     iterations: int | None = None,
     time_limit_s: float = 60.0,
+    effort_s: float | None = None,
     seed: int = 0,
     variety_pct: float = 0.0,
     variety_key: int = 0,
@@ -284,6 +289,10 @@ def plan_shift_routes(
         Improvement iterations (the deterministic stop); default scales with the problem.
     time_limit_s
         Wall-clock safety cap for the whole shift.
+    effort_s
+        Search effort in seconds of this kind of machine, counted deterministically
+        (`solver.routes_search.effort_for_seconds`); when given, the search stops on it instead
+        of the default iteration count, so a busy or a quiet machine gives the same routes.
     seed
         Random seed; the same inputs and seed give the same routes.
     variety_pct
@@ -300,7 +309,9 @@ def plan_shift_routes(
         Per unit the visits, break and totals, and the unmet targets with reasons.
     """
     t0 = time.perf_counter()
-    if iterations is None:
+    if iterations is None and effort_s is not None:
+        iterations = _UNBOUNDED_ITERATIONS
+    elif iterations is None:
         n = len(problem.hotspots) + 10 * len(problem.units)
         iterations = int(min(max(2 * n, 100), 1000))
     mixed_seed = seed if variety_pct <= 0 else (seed * 1_000_003 + variety_key) % (2**31)
@@ -309,6 +320,7 @@ def plan_shift_routes(
     params = SearchParams(
         iterations=iterations,
         time_cap_s=max(time_limit_s * _search_share(problem) - (time.perf_counter() - t0), 0.05),
+        effort=effort_for_seconds(effort_s) if effort_s is not None else 0.0,
         seed=mixed_seed,
         noise=base.noise,
         noise_random=base.noise_random,

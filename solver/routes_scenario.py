@@ -276,6 +276,7 @@ def solve_chain(jobs: Sequence[ShiftJob], settings: dict[str, Any]) -> list[tupl
             problem,
             iterations=settings.get("iterations"),
             time_limit_s=settings.get("time_limit_s", 60.0),
+            effort_s=settings.get("effort_s"),
             seed=job.seed,
             variety_pct=settings.get("variety_pct", 0.0),
             variety_key=job.variety_key,
@@ -356,6 +357,7 @@ def solve_routes(
     executor: Executor | None = None,
     time_limit_s: float | None = None,
     iterations: int | None = None,
+    effort_s: float | None = None,
     seed: int | None = None,
     progress: Callable[[float, float], None] | None = None,
     cancel: Any = None,
@@ -382,6 +384,10 @@ def solve_routes(
         Safety cap per shift (default ``scenario.patrol.time_limit_s``).
     iterations
         Search iterations per shift (the deterministic stop); default scales with size.
+    effort_s
+        Deterministic search effort per shift, in seconds of this kind of machine; when
+        given it is the stop instead of the default iterations (see
+        `solver.routes.plan_shift_routes`).
     seed
         Default ``scenario.patrol.seed``.
     progress
@@ -411,6 +417,7 @@ def solve_routes(
     polled = cancel if cancel is None or callable(cancel) else getattr(cancel, "is_set", None)
     settings: dict[str, Any] = {
         "iterations": iterations,
+        "effort_s": effort_s,
         "time_limit_s": patrol.time_limit_s if time_limit_s is None else time_limit_s,
         "variety_pct": patrol.variety_pct,
     }

@@ -62,6 +62,8 @@ class SearchResult:
     history: list[tuple[float, float]] = field(default_factory=list)
     #: Distinct plans within ``pool_within`` of the best: (objective, routes, schedules).
     pool: list[tuple[float, list[list[Stop]], list[RouteSchedule]]] = field(default_factory=list)
+    #: Effort spent (see `SearchParams.effort`).
+    effort: float = 0.0
 
     @property
     def objective(self) -> float:
@@ -74,6 +76,10 @@ class SearchParams:
 
     iterations: int = 2000
     time_cap_s: float = 60.0
+    #: A second deterministic stop: the search's effort, counted per iteration from the plan's
+    #: size (`iteration_effort`); 0 means no such limit. `effort_for_seconds` converts
+    #: seconds of this kind of machine.
+    effort: float = 0.0
     seed: int = 0
     noise: float = 0.9
     ratio_power: float = 1.0
@@ -759,6 +765,24 @@ def initial_routes(problem: RouteProblem) -> list[list[Stop]]:
     return [[BREAK] if u.has_break else [] for u in problem.units]
 
 
+#: Search effort (see `SearchParams.effort`) this kind of machine gets through in a second,
+#: measured on the demo's and the scale benchmark's shifts (benchmarks/README.md, "Routes").
+EFFORT_PER_SECOND = 3_300_000.0
+#: Per-stop work of an iteration, in candidate evaluations (re-scheduling, route arrays).
+EFFORT_PER_STOP = 550
+
+
+def iteration_effort(n_visits: int, n_units: int, n_candidates: int) -> float:
+    """Effort of one search iteration: (visits + units) x (insertion candidates + a fixed
+    share for the per-stop work that does not grow with the candidates)."""
+    return float((n_visits + n_units) * (n_candidates + EFFORT_PER_STOP))
+
+
+def effort_for_seconds(seconds: float) -> float:
+    """The deterministic effort limit that takes about ``seconds`` on this kind of machine."""
+    return max(seconds, 0.0) * EFFORT_PER_SECOND
+
+
 def search_routes(
     problem: RouteProblem,
     params: SearchParams = SearchParams(),
@@ -826,11 +850,15 @@ def search_routes(
     temp0 = (params.temperature * max(abs(best_f), 1e-9)) if params.temp_per_visit <= 0 else params.temp_per_visit * max(per_visit, 1e-9)
     it = 0
     since_best = 0
+    spent = 0.0
     weights = np.ones(len(_RUINS))
     for it in range(1, params.iterations + 1):
         if cancel is not None and cancel():
             break
         if time.perf_counter() - t0 > params.time_cap_s:
+            break
+        spent += iteration_effort(n_vis, len(cur.routes), ins.cand_h.size)
+        if params.effort > 0 and spent > params.effort:
             break
         cand = cur.copy()
         cur_f_before = cur_f
@@ -856,9 +884,9 @@ def search_routes(
             if any([improve_order(cand, r, budget=params.order_budget, deadline=deadline) for r in range(len(cand.routes))]):
                 ins.fill(cand, rng, 0.0, cancel, hard_stop)
                 f = cand.objective()
-        # cooling follows the iteration count (deterministic) unless the run is time-bound
-        if params.iterations < _TIME_BOUND:
-            frac = it / params.iterations
+        # cooling follows the deterministic stops (iterations, effort) unless the run is time-bound
+        if params.iterations < _TIME_BOUND or params.effort > 0:
+            frac = max(it / params.iterations, spent / params.effort if params.effort > 0 else 0.0)
         else:
             frac = (time.perf_counter() - t0) / params.time_cap_s
         temp = temp0 * max(1.0 - frac, 0.0) + 1e-9
@@ -892,6 +920,7 @@ def search_routes(
         value=best.value(),
         travel=best.travel(),
         iterations=it,
+        effort=spent,
         elapsed_s=time.perf_counter() - t0,
         history=history,
         pool=pool,
