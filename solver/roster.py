@@ -956,7 +956,8 @@ def _fixed_solve(
     model: cp_model.CpModel, tours: list[int], values: list[int], seed: int, stopper: _Stopper
 ) -> tuple[int, int | None, list[int] | None, float]:
     """Solve ``model`` with every tour variable (indices ``tours``) fixed to ``values``: is
-    that roster legal, and what does it cost exactly (status, objective, solution, det s)."""
+    that roster legal, and what does it cost exactly (status, objective, solution, det s).
+    After a cancel nothing is solved (status UNKNOWN)."""
     proto = model.proto
     for i in tours:
         domain = proto.variables[i].domain
@@ -970,6 +971,8 @@ def _fixed_solve(
             domain = proto.variables[i].domain
             domain[0] = 0
             domain[1] = 1
+    if stopper.cancelled and status == cp_model.UNKNOWN:
+        return status, None, None, 0.0  # cancelled before the solve started
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return status, None, None, check.deterministic_time
     return (
