@@ -4,9 +4,11 @@ Pipeline for one shift (`plan_shift_routes`):
 
 1. A ruin-and-recreate search (`solver.routes_search`, numpy) builds and improves the
    visit sequences under the exact rules (windows, minimum gap across units and earlier
-   shifts, break window, return in time). It stops after a fixed number of iterations, so the
-   same inputs and seed give the same routes whatever the machine's load (the wall clock is
-   only a safety cap).
+   shifts, break window, return in time), starting from the better of its own greedy
+   construction and a beat plan (`solver.routes_beats`: each unit cycling a compact group of
+   hotspots). It stops after a fixed number of iterations or a deterministic effort
+   (``effort_s``, what a plan uses), so the same inputs and seed give the same routes
+   whatever the machine's load (the wall clock is only a safety cap).
 2. The routing model with the chosen sequences fixed (each visit at the start time the
    search gave it) places every unit's meal break with the routing library's break
    intervals (`RoutingDimension.SetBreakIntervalsOfVehicle`, read back from the assignment's

@@ -7,7 +7,9 @@ arrival (computed backwards), so a candidate is checked in O(1); the chosen inse
 then re-scheduled exactly before it is kept. The improvement loop removes part of the plan
 (random visits, a stretch of a route, a time slice across units, or the weakest visits),
 re-inserts greedily with noise, and accepts by simulated annealing. It stops after a fixed
-number of iterations (deterministic) or at a wall-clock cap (safety only).
+number of iterations or a counted effort (both deterministic), or at a wall-clock cap (safety
+only). Other starts (``alternatives``, e.g. beat routes) are filled the same way and the
+search improves whichever is worth most.
 
 When no hotspot takes repeat visits (no gap rule ties the units together, e.g. TOPTW), a
 route's schedule depends on its own stops only: removals leave untouched routes as they are,
