@@ -227,6 +227,13 @@ def forbidden_intervals(problem: RouteProblem, hotspot: int, visits: Sequence[tu
     return merged
 
 
+def break_times(unit: RouteUnit, t: int) -> tuple[int, int]:
+    """Start and end of the unit's break taken where it is at time ``t`` (it waits for the
+    window to open); the break is legal when the end is within ``break_latest_end``."""
+    s = max(t, unit.break_earliest)
+    return s, s + unit.break_len
+
+
 def schedule_route(
     problem: RouteProblem,
     unit: RouteUnit,
@@ -260,10 +267,8 @@ def schedule_route(
     for h, node in stops:
         if h < 0:
             n_breaks += 1
-            s = max(t, unit.break_earliest)
-            e = s + unit.break_len
-            if e > unit.break_latest_end:
-                ok = False
+            s, e = break_times(unit, t)
+            ok = ok and e <= unit.break_latest_end
             arrive.append(t)
             start.append(s)
             end.append(e)
@@ -315,10 +320,8 @@ def reschedule_tail(problem: RouteProblem, unit: RouteUnit, stops: Sequence[Stop
     for h, node in stops[k:]:
         if h < 0:
             n_breaks += 1
-            s = max(t, unit.break_earliest)
-            e = s + unit.break_len
-            if e > unit.break_latest_end:
-                ok = False
+            s, e = break_times(unit, t)
+            ok = ok and e <= unit.break_latest_end
             arrive.append(t)
             start.append(s)
             end.append(e)

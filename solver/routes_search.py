@@ -207,6 +207,19 @@ class _State:
         return sum(1 for r in self.routes for h, _ in r if h >= 0)
 
 
+def _departures(unit, sched: RouteSchedule, loc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per insertion position: when the unit leaves the stop before it, and from where."""
+    L = len(loc)
+    dep = np.empty(L + 1, dtype=np.int64)
+    locp = np.empty(L + 1, dtype=np.int64)
+    dep[0] = unit.start
+    locp[0] = unit.depot
+    if L:
+        dep[1:] = sched.end
+        locp[1:] = loc
+    return dep, locp
+
+
 class _Inserter:
     """Vectorised best-ratio insertion over all units, positions and candidates."""
 
@@ -348,13 +361,7 @@ class _Inserter:
                                 bound = lo
                                 moved = True
                 la[k] = bound
-        dep = np.empty(L + 1, dtype=np.int64)
-        locp = np.empty(L + 1, dtype=np.int64)
-        dep[0] = unit.start
-        locp[0] = unit.depot
-        if L:
-            dep[1:] = sched.end
-            locp[1:] = loc
+        dep, locp = _departures(unit, sched, loc)
         locn = np.empty(L + 1, dtype=np.int64)
         locn[:L] = loc
         locn[L] = unit.depot
@@ -388,13 +395,7 @@ class _Inserter:
         lat[:L] = self.latest[hs]
         lat[L] = unit.end
         la = C + np.minimum.accumulate((lat - C)[::-1])[::-1]
-        dep = np.empty(L + 1, dtype=np.int64)
-        locp = np.empty(L + 1, dtype=np.int64)
-        dep[0] = unit.start
-        locp[0] = unit.depot
-        if L:
-            dep[1:] = sched.end
-            locp[1:] = loc
+        dep, locp = _departures(unit, sched, loc)
         is_break = np.zeros(L + 1, dtype=bool)
         after_loc = np.append(locn[1:], unit.depot)
         after_la = np.append(la[1:], unit.end)
