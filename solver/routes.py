@@ -264,6 +264,8 @@ def _search_share(problem: RouteProblem) -> float:
     return 0.9 if any(u.has_break for u in problem.units) else 0.97
 
 
+#: Wall-clock cap of a shift whose search is cancelled before it starts (seconds).
+CANCELLED_LIMIT_S = 1.0
 #: Iteration limit when the effort is the stop (never reached first in practice).
 _UNBOUNDED_ITERATIONS = 10**7
 
@@ -311,13 +313,19 @@ def plan_shift_routes(
         Per unit the visits, break and totals, and the unmet targets with reasons.
     """
     t0 = time.perf_counter()
+    polled = _poll(cancel)
+    cancelled = polled is not None and polled()
+    if cancelled:
+        # a cancelled plan still gets routes for the shifts not yet planned, at once: the
+        # greedy construction only (it stops at the first check), no beat start, a short cap
+        time_limit_s = min(time_limit_s, CANCELLED_LIMIT_S)
     if iterations is None and effort_s is not None:
         iterations = _UNBOUNDED_ITERATIONS
     elif iterations is None:
         n = len(problem.hotspots) + 10 * len(problem.units)
         iterations = int(min(max(2 * n, 100), 1000))
     mixed_seed = seed if variety_pct <= 0 else (seed * 1_000_003 + variety_key) % (2**31)
-    beats = beat_routes(problem, seed=mixed_seed)
+    beats = None if cancelled else beat_routes(problem, seed=mixed_seed)
     base = search or SearchParams()
     params = SearchParams(
         iterations=iterations,
@@ -331,7 +339,7 @@ def plan_shift_routes(
         pool_within=variety_pct / 100.0,
         pool_size=base.pool_size,
     )
-    res = search_routes(problem, params, alternatives=[beats] if beats else [], progress=progress, cancel=_poll(cancel))
+    res = search_routes(problem, params, alternatives=[beats] if beats else [], progress=progress, cancel=polled)
     method = "search"
     if variety_pct > 0 and len(res.pool) > 1:
         import numpy as np
