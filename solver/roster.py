@@ -42,7 +42,8 @@ import math
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -889,17 +890,9 @@ def _search(
             if left is None:
                 step = min(step, max(0.05, limit - det))
             # the start itself (fixed tours, everyone else off), completed by a quick solve
-            domains = built.model.proto.variables
-            for index, value in built.start:
-                domains[index].domain[0] = value
-                domains[index].domain[1] = value
-            try:
+            with _tours_fixed(built.model, built.start):
                 solver = _solver(1, seed, max(0.5, step), left)
                 status = stopper.run(solver, built.model)
-            finally:
-                for index, _value in built.start:
-                    domains[index].domain[0] = 0
-                    domains[index].domain[1] = 1
             det += solver.deterministic_time
             if status == cp_model.INFEASIBLE and not stopper.cancelled:
                 solver = _solver(workers, seed, step, left)
@@ -952,25 +945,33 @@ def _search(
         stopper.close()
 
 
+@contextmanager
+def _tours_fixed(model: cp_model.CpModel, values: Sequence[tuple[int, int]]) -> Iterator[None]:
+    """Fix the tour variables ``(index, value)`` of ``model`` for one solve, then free them
+    again (back to 0..1)."""
+    variables = model.proto.variables
+    for index, value in values:
+        domain = variables[index].domain
+        domain[0] = value
+        domain[1] = value
+    try:
+        yield
+    finally:
+        for index, _value in values:
+            domain = variables[index].domain
+            domain[0] = 0
+            domain[1] = 1
+
+
 def _fixed_solve(
     model: cp_model.CpModel, tours: list[int], values: list[int], seed: int, stopper: _Stopper
 ) -> tuple[int, int | None, list[int] | None, float]:
     """Solve ``model`` with every tour variable (indices ``tours``) fixed to ``values``: is
     that roster legal, and what does it cost exactly (status, objective, solution, det s).
     After a cancel nothing is solved (status UNKNOWN)."""
-    proto = model.proto
-    for i in tours:
-        domain = proto.variables[i].domain
-        domain[0] = values[i]
-        domain[1] = values[i]
-    try:
+    with _tours_fixed(model, [(i, values[i]) for i in tours]):
         check = _solver(1, seed, 1.0, None)
         status = stopper.run(check, model)
-    finally:
-        for i in tours:
-            domain = proto.variables[i].domain
-            domain[0] = 0
-            domain[1] = 1
     if stopper.cancelled and status == cp_model.UNKNOWN:
         return status, None, None, 0.0  # cancelled before the solve started
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -1039,11 +1040,7 @@ def _neighbourhood_search(
     def solve_part(lane: int, free: set[int], sub_seed: int, budget: float, wall):
         model = models[lane]
         proto = model.proto
-        fixed = [i for i in all_x if i not in free]
-        for i in fixed:
-            domain = proto.variables[i].domain
-            domain[0] = solution[i]
-            domain[1] = solution[i]
+        fixed = [(i, solution[i]) for i in all_x if i not in free]
         hint = proto.solution_hint
         hint.vars.clear()
         hint.values.clear()
@@ -1051,13 +1048,8 @@ def _neighbourhood_search(
         hint.values.extend(solution)
         sub = _solver(1, sub_seed, budget, wall)
         sub.parameters.linearization_level = 2
-        try:
+        with _tours_fixed(model, fixed):
             status = stopper.run(sub, model)
-        finally:
-            for i in fixed:
-                domain = proto.variables[i].domain
-                domain[0] = 0
-                domain[1] = 1
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return (
                 status,
