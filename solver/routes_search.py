@@ -828,16 +828,19 @@ def search_routes(
     hard_stop = t0 + params.time_cap_s
     order_search = params.order_search if params.order_search is not None else not _needs_gaps(problem)
     noise_random = params.noise_random if params.noise_random is not None else not _needs_gaps(problem)
-    ins.fill(st, rng, 0.0, cancel, hard_stop)
-    _improve_breaks(st)
-    ins.fill(st, rng, 0.0, cancel, hard_stop)
+
+    def complete(state: _State) -> None:
+        """Fill greedily, move each break where its route gets back earliest, fill again."""
+        ins.fill(state, rng, 0.0, cancel, hard_stop)
+        _improve_breaks(state)
+        ins.fill(state, rng, 0.0, cancel, hard_stop)
+
+    complete(st)
     for other in alternatives:
         alt = _State(problem, other)
         if not all(sched.feasible for sched in alt.scheds):
             continue
-        ins.fill(alt, rng, 0.0, cancel, hard_stop)
-        _improve_breaks(alt)
-        ins.fill(alt, rng, 0.0, cancel, hard_stop)
+        complete(alt)
         if alt.objective() > st.objective():
             st = alt
     cur, cur_f = st, st.objective()
