@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from solver.routes_beats import beat_routes
+from solver.routes_beats import BeatStart, beat_start
 from solver.routes_core import BREAK, RouteProblem, RouteSchedule, Stop, routes_value
 from solver.routes_plan import ShiftPlan, build_shift_plan
 from solver.routes_search import SearchParams, SearchResult, effort_for_seconds, search_routes
@@ -325,12 +325,14 @@ def plan_shift_routes(
         n = len(problem.hotspots) + 10 * len(problem.units)
         iterations = int(min(max(2 * n, 100), 1000))
     mixed_seed = seed if variety_pct <= 0 else (seed * 1_000_003 + variety_key) % (2**31)
-    beats = None if cancelled else beat_routes(problem, seed=mixed_seed)
+    beats = BeatStart(None, 0.0) if cancelled else beat_start(problem, seed=mixed_seed)
     base = search or SearchParams()
+    # the beat start's work is part of the shift's effort (at least a tenth is left to search)
+    effort = effort_for_seconds(max(effort_s - beats.work_s, 0.1 * effort_s)) if effort_s is not None else 0.0
     params = SearchParams(
         iterations=iterations,
         time_cap_s=max(time_limit_s * _search_share(problem) - (time.perf_counter() - t0), 0.05),
-        effort=effort_for_seconds(effort_s) if effort_s is not None else 0.0,
+        effort=effort,
         seed=mixed_seed,
         noise=base.noise,
         noise_random=base.noise_random,
@@ -339,7 +341,7 @@ def plan_shift_routes(
         pool_within=variety_pct / 100.0,
         pool_size=base.pool_size,
     )
-    res = search_routes(problem, params, alternatives=[beats] if beats else [], progress=progress, cancel=polled)
+    res = search_routes(problem, params, alternatives=[beats.routes] if beats.routes else [], progress=progress, cancel=polled)
     method = "search"
     if variety_pct > 0 and len(res.pool) > 1:
         import numpy as np

@@ -78,3 +78,22 @@ def test_a_hotspot_without_access_nodes_is_left_out_of_every_beat():
     assert routes is not None
     assert all(h != 0 for stops in routes for h, _n in stops)
     assert check_shift_plan(problem, _plan_of(problem, routes)).ok
+
+
+def test_grouping_work_is_counted_and_caps_the_restarts(monkeypatch):
+    import solver.routes_beats as beats
+
+    problem = patrol_problem(n_units=3, n_hotspots=18, seed=5, target=6)
+    between, _ = hotspot_distances(problem)
+    stats: dict[str, float] = {}
+    many = group_hotspots(problem, between, 3, np.random.default_rng(0), stats=stats)
+    assert stats["work"] > 0
+    first = beats.beat_start(problem, seed=0)
+    assert first.work_s == beats.beat_start(problem, seed=0).work_s > 0, "deterministic"
+    assert first.routes == beat_routes(problem, seed=0)
+    # past the work cap no further restart begins: one grouping, less work
+    monkeypatch.setattr(beats, "GROUPING_MAX_WORK", 0.0)
+    capped_stats: dict[str, float] = {}
+    capped = group_hotspots(problem, between, 3, np.random.default_rng(0), stats=capped_stats)
+    assert len(capped) == 1 < len(many)
+    assert capped_stats["work"] < stats["work"]
