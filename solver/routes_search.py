@@ -763,6 +763,22 @@ def _improve_order_fast(st: _State, r: int, max_len: int) -> bool:
     return True
 
 
+#: A route recombiner: (routes seen as (hotspots, walk, stops), best routes, seconds left)
+#: -> (routes or None, work in seconds).
+Recombiner = Callable[[list[tuple[frozenset[int], int, list[Stop]]], list[list[Stop]], float], tuple[list[list[Stop]] | None, float]]
+#: Fractions of the search's budget at which the routes seen so far are recombined.
+PACK_AT = (0.55, 0.85)
+
+
+def _interchangeable_units(problem: RouteProblem) -> bool:
+    """Whether any unit could walk any other's route (same station and hours, no break) and
+    a visit's value depends on its hotspot alone, so routes can be recombined freely."""
+    if not _flat_values(problem) or len(problem.units) < 2:
+        return False
+    first = problem.units[0]
+    return all(u.depot == first.depot and u.start == first.start and u.end == first.end and not u.has_break for u in problem.units)
+
+
 def initial_routes(problem: RouteProblem) -> list[list[Stop]]:
     """Empty routes: each unit's break alone (taken at the station) or nothing."""
     return [[BREAK] if u.has_break else [] for u in problem.units]
@@ -794,6 +810,7 @@ def search_routes(
     alternatives: Sequence[list[list[Stop]]] = (),
     progress: Callable[[float, float], None] | None = None,
     cancel: Callable[[], bool] | None = None,
+    recombine: Recombiner | None = None,
 ) -> SearchResult:
     """Build routes greedily and improve them by ruin-and-recreate with simulated annealing.
 
@@ -812,6 +829,12 @@ def search_routes(
         Called with (best objective, elapsed seconds) when the best improves.
     cancel
         Polled between iterations; True stops the search, keeping the best routes.
+    recombine
+        Where any unit could walk any route and a visit's value depends on its hotspot alone
+        (e.g. TOPTW): called at the fractions `PACK_AT` of the budget with every route seen
+        so far (hotspots, walk, stops), the best routes and the seconds left; returns the
+        best set of routes it finds among them (or None) and its work in seconds, counted
+        as effort (`solver.routes._route_packer`: a set packing by CP-SAT).
 
     Returns
     -------
@@ -858,7 +881,49 @@ def search_routes(
     since_best = 0
     spent = 0.0
     weights = np.ones(len(_RUINS))
+    packing = recombine is not None and _interchangeable_units(problem)
+    route_pool: dict[frozenset[int], tuple[int, list[Stop]]] = {}
+    packs_done = 0
+
+    def collect(state: _State) -> None:
+        """Keep every route of ``state`` (the shortest walk of each set of hotspots)."""
+        for r, stops in enumerate(state.routes):
+            key = frozenset(h for h, _n in stops)
+            walked = route_travel(problem, problem.units[r], stops)
+            old = route_pool.get(key)
+            if old is None or walked < old[0]:
+                route_pool[key] = (walked, list(stops))
+
+    def pack() -> None:
+        """Recombine the routes kept so far; continue from the result when it is better."""
+        nonlocal best, best_f, cur, cur_f
+        items = [(key, walked, stops) for key, (walked, stops) in route_pool.items()]
+        nonlocal spent
+        routes, work_s = recombine(items, [list(r) for r in best.routes], params.time_cap_s - (time.perf_counter() - t0))
+        spent += effort_for_seconds(work_s)
+        if routes is None:
+            return
+        trial = _State(problem, routes)
+        if not all(sched.feasible for sched in trial.scheds):
+            return
+        complete(trial)
+        f_trial = trial.objective()
+        log.debug("recombined %d routes: %.1f (best %.1f)", len(items), f_trial, best_f)
+        if f_trial > best_f + 1e-9:
+            best, best_f = trial.copy(), f_trial
+            cur, cur_f = trial, f_trial
+            history.append((time.perf_counter() - t0, best_f))
+            if progress:
+                progress(best_f, time.perf_counter() - t0)
+
+    if packing:
+        collect(cur)
     for it in range(1, params.iterations + 1):
+        if packing and packs_done < len(PACK_AT):
+            frac_now = max(it / params.iterations, spent / params.effort if params.effort > 0 else 0.0, (time.perf_counter() - t0) / params.time_cap_s if params.iterations >= _TIME_BOUND and params.effort <= 0 else 0.0)
+            if frac_now >= PACK_AT[packs_done]:
+                packs_done += 1
+                pack()
         if cancel is not None and cancel():
             break
         if time.perf_counter() - t0 > params.time_cap_s:
@@ -885,6 +950,8 @@ def search_routes(
         noise = params.noise if not noise_random else float(rng.uniform(0.0, 2.0 * params.noise))
         ins.fill(cand, rng, noise, cancel, hard_stop)
         f = cand.objective()
+        if packing:
+            collect(cand)
         if order_search and (f > best_f + 1e-9 or it % params.order_every == 0):
             deadline = t0 + params.time_cap_s
             if any([improve_order(cand, r, budget=params.order_budget, deadline=deadline) for r in range(len(cand.routes))]):
