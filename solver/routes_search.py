@@ -16,6 +16,8 @@ route's schedule depends on its own stops only: removals leave untouched routes 
 an insertion re-schedules only the route's tail, candidates that did not fit a route are not
 tried again after it grows, and routes without a break are reordered by
 `solver.routes_order` (every or-opt / 2-opt move valued at once from time-window segments).
+Where the units are also interchangeable, every route seen is kept and a ``recombine`` hook
+(the caller's set packing) picks the best disjoint set of them at `PACK_AT`.
 """
 
 from __future__ import annotations
