@@ -898,9 +898,8 @@ def search_routes(
 
     def pack() -> None:
         """Recombine the routes kept so far; continue from the result when it is better."""
-        nonlocal best, best_f, cur, cur_f
+        nonlocal best, best_f, cur, cur_f, spent
         items = [(key, walked, stops) for key, (walked, stops) in route_pool.items()]
-        nonlocal spent
         routes, work_s = recombine(items, [list(r) for r in best.routes], params.time_cap_s - (time.perf_counter() - t0))
         spent += effort_for_seconds(work_s)
         if routes is None:
