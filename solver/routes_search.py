@@ -951,13 +951,13 @@ def search_routes(
         noise = params.noise if not noise_random else float(rng.uniform(0.0, 2.0 * params.noise))
         ins.fill(cand, rng, noise, cancel, hard_stop)
         f = cand.objective()
-        if packing:
-            collect(cand)
         if order_search and (f > best_f + 1e-9 or it % params.order_every == 0):
             deadline = t0 + params.time_cap_s
             if any([improve_order(cand, r, budget=params.order_budget, deadline=deadline) for r in range(len(cand.routes))]):
                 ins.fill(cand, rng, 0.0, cancel, hard_stop)
                 f = cand.objective()
+        if packing:
+            collect(cand)
         # cooling follows the deterministic stops (iterations, effort) unless the run is time-bound
         if params.iterations < _TIME_BOUND or params.effort > 0:
             frac = max(it / params.iterations, spent / params.effort if params.effort > 0 else 0.0)
