@@ -55,20 +55,20 @@ log = logging.getLogger(__name__)
 class RouteCancel:
     """A cancel hook that works from any thread.
 
-    ``cancel()`` sets the flag polled by the search and calls ``CancelSearch()`` on any
-    routing model currently solving, so the call returns quickly with the best routes.
+    ``cancel()`` sets the flag polled by the search and stops any routing model or CP-SAT
+    solve currently running, so the call returns quickly with the best routes.
     """
 
     def __init__(self) -> None:
         self._event = threading.Event()
         self._lock = threading.Lock()
-        self._models: list[pywrapcp.RoutingModel] = []
+        self._stops: list[Callable[[], None]] = []
 
     def cancel(self) -> None:
         self._event.set()
         with self._lock:
-            for model in self._models:
-                model.CancelSearch()
+            for stop in self._stops:
+                stop()
 
     def __call__(self) -> bool:
         return self._event.is_set()
@@ -77,16 +77,16 @@ class RouteCancel:
     def cancelled(self) -> bool:
         return self._event.is_set()
 
-    def _attach(self, model: pywrapcp.RoutingModel) -> None:
+    def _attach(self, stop: Callable[[], None]) -> None:
         with self._lock:
-            self._models.append(model)
+            self._stops.append(stop)
             if self._event.is_set():
-                model.CancelSearch()
+                stop()
 
-    def _detach(self, model: pywrapcp.RoutingModel) -> None:
+    def _detach(self, stop: Callable[[], None]) -> None:
         with self._lock:
-            if model in self._models:
-                self._models.remove(model)
+            if stop in self._stops:
+                self._stops.remove(stop)
 
 
 CancelLike = RouteCancel | threading.Event | Callable[[], bool] | None
@@ -101,24 +101,25 @@ def _poll(cancel: CancelLike) -> Callable[[], bool] | None:
 
 
 class _Watch:
-    """Calls ``CancelSearch`` on a routing model when a polled cancel hook fires."""
+    """Calls ``stop`` (a routing model's ``CancelSearch``, a CP-SAT solver's ``stop_search``)
+    when a polled cancel hook fires while the ``with`` block runs."""
 
-    def __init__(self, model: pywrapcp.RoutingModel, cancel: CancelLike):
-        self.model = model
+    def __init__(self, stop: Callable[[], None], cancel: CancelLike):
+        self.stop = stop
         self.cancel = cancel
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> _Watch:
         if isinstance(self.cancel, RouteCancel):
-            self.cancel._attach(self.model)
+            self.cancel._attach(self.stop)
         elif self.cancel is not None:
             poll = _poll(self.cancel)
 
             def run() -> None:
                 while not self._stop.wait(0.05):
                     if poll is not None and poll():
-                        self.model.CancelSearch()
+                        self.stop()
                         return
 
             self._thread = threading.Thread(target=run, daemon=True)
@@ -128,7 +129,7 @@ class _Watch:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         if isinstance(self.cancel, RouteCancel):
-            self.cancel._detach(self.model)
+            self.cancel._detach(self.stop)
         if self._thread is not None:
             self._thread.join(timeout=1.0)
 
@@ -207,7 +208,7 @@ def time_fixed_routes(problem: RouteProblem, routes: Sequence[Sequence[Stop]], s
         chain = [routing.Start(r)] + [manager.NodeToIndex(i) for i in per_unit_idx[r]] + [routing.End(r)]
         for a, b in zip(chain, chain[1:], strict=False):
             solver.Add(routing.NextVar(a) == b)
-    with _Watch(routing, cancel):
+    with _Watch(routing.CancelSearch, cancel):
         sol = routing.SolveWithParameters(params)
     if sol is None:
         log.warning("routing model found no timing for the fixed routes (status %s)", routing.status())
@@ -267,11 +268,7 @@ def _plan_from_search(problem: RouteProblem, res: SearchResult, fixed: _Fixed | 
 #: Deterministic seconds of CP-SAT for one recombination of the routes seen by the search
 #: (about 1 s of wall clock for 9,000 routes on the benchmark machine).
 PACK_LIMIT_S = 2.0
-#: How often a recombination in progress looks at the cancel hook (seconds).
-PACK_CANCEL_POLL_S = 0.05
-
-
-def _route_packer(problem: RouteProblem, seed: int, cancel: Callable[[], bool] | None):
+def _route_packer(problem: RouteProblem, seed: int, cancel: CancelLike):
     """A recombiner for the search (`search_routes`' ``recombine``): the best set of at most
     one route per unit with no hotspot twice, among the routes the search has seen, worth
     first and walking second. A set packing solved by CP-SAT (one worker, deterministic
@@ -284,20 +281,22 @@ def _route_packer(problem: RouteProblem, seed: int, cancel: Callable[[], bool] |
             return None, 0.0
         model = cp_model.CpModel()
         scale = n_units * (max(walked for _key, walked, _stops in items) + 1) + 1
-        chosen = [model.new_bool_var(f"route{k}") for k in range(len(items))]
+        current = {frozenset(h for h, _n in stops) for stops in incumbent}
+        chosen, terms = [], []
         by_hotspot: dict[int, list[cp_model.IntVar]] = {}
-        for var, (key, _walked, _stops) in zip(chosen, items, strict=True):
+        for k, (key, walked, _stops) in enumerate(items):
+            var = model.new_bool_var(f"route{k}")
+            chosen.append(var)
+            model.add_hint(var, key in current)
+            worth = round(1000 * sum(problem.hotspots[h].per_visit for h in key))
+            terms.append(var * (worth * scale - walked))
             for h in key:
                 by_hotspot.setdefault(h, []).append(var)
         for routes_with in by_hotspot.values():
             if len(routes_with) > 1:
                 model.add_at_most_one(routes_with)
         model.add(sum(chosen) <= n_units)
-        worth = [round(1000 * sum(problem.hotspots[h].per_visit for h in key)) for key, _walked, _stops in items]
-        model.maximize(sum(var * (w * scale - walked) for var, w, (_key, walked, _stops) in zip(chosen, worth, items, strict=True)))
-        current = {frozenset(h for h, _n in stops) for stops in incumbent}
-        for var, (key, _walked, _stops) in zip(chosen, items, strict=True):
-            model.add_hint(var, key in current)
+        model.maximize(sum(terms))
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = int(seed)
@@ -305,23 +304,8 @@ def _route_packer(problem: RouteProblem, seed: int, cancel: Callable[[], bool] |
         solver.parameters.max_deterministic_time = PACK_LIMIT_S
         solver.parameters.max_time_in_seconds = max(0.05, wall_s)
         solver.parameters.catch_sigint_signal = False
-        done = threading.Event()
-
-        def watch() -> None:
-            while not done.wait(PACK_CANCEL_POLL_S):
-                if cancel is not None and cancel():
-                    solver.stop_search()
-                    return
-
-        watcher = threading.Thread(target=watch, daemon=True) if cancel is not None else None
-        if watcher is not None:
-            watcher.start()
-        try:
+        with _Watch(solver.stop_search, cancel):
             status = solver.solve(model)
-        finally:
-            done.set()
-            if watcher is not None:
-                watcher.join()
         log.debug("route packing: %d routes, %s, %.2f s", len(items), solver.status_name(status), solver.wall_time)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None, solver.deterministic_time
@@ -421,7 +405,7 @@ def plan_shift_routes(
         alternatives=[beats.routes] if beats.routes else [],
         progress=progress,
         cancel=polled,
-        recombine=_route_packer(problem, mixed_seed, polled),
+        recombine=_route_packer(problem, mixed_seed, cancel),
     )
     method = "search"
     if variety_pct > 0 and len(res.pool) > 1:
