@@ -630,7 +630,6 @@ def _ruin_worst(st: _State, rng: np.random.Generator, q: int) -> None:
 _RUINS = (_ruin_random, _ruin_segment, _ruin_time_slice, _ruin_worst)
 
 
-
 def _make_room_for(st: _State, ins: _Inserter, rng: np.random.Generator, q: int) -> None:
     """Force in a hotspot the plan leaves out: clear the visits of one unit around its best
     time there, insert it, and let the fill repair the rest."""
@@ -917,14 +916,19 @@ def search_routes(
             if progress:
                 progress(best_f, time.perf_counter() - t0)
 
+    def used() -> float:
+        """Share of the budget used: of the deterministic stops (iterations, effort), or of
+        the time cap when the run is time-bound."""
+        if params.iterations < _TIME_BOUND or params.effort > 0:
+            return max(it / params.iterations, spent / params.effort if params.effort > 0 else 0.0)
+        return (time.perf_counter() - t0) / params.time_cap_s
+
     if packing:
         collect(cur)
     for it in range(1, params.iterations + 1):
-        if packing and packs_done < len(PACK_AT):
-            frac_now = max(it / params.iterations, spent / params.effort if params.effort > 0 else 0.0, (time.perf_counter() - t0) / params.time_cap_s if params.iterations >= _TIME_BOUND and params.effort <= 0 else 0.0)
-            if frac_now >= PACK_AT[packs_done]:
-                packs_done += 1
-                pack()
+        if packing and packs_done < len(PACK_AT) and used() >= PACK_AT[packs_done]:
+            packs_done += 1
+            pack()
         if cancel is not None and cancel():
             break
         if time.perf_counter() - t0 > params.time_cap_s:
@@ -959,11 +963,7 @@ def search_routes(
         if packing:
             collect(cand)
         # cooling follows the deterministic stops (iterations, effort) unless the run is time-bound
-        if params.iterations < _TIME_BOUND or params.effort > 0:
-            frac = max(it / params.iterations, spent / params.effort if params.effort > 0 else 0.0)
-        else:
-            frac = (time.perf_counter() - t0) / params.time_cap_s
-        temp = temp0 * max(1.0 - frac, 0.0) + 1e-9
+        temp = temp0 * max(1.0 - used(), 0.0) + 1e-9
         if f >= cur_f or rng.random() < math.exp((f - cur_f) / temp):
             cur, cur_f = cand, f
         if params.adaptive:
