@@ -51,6 +51,8 @@ _KEY = 1 << 40
 _NEG = -1.0e300
 #: Iteration counts from here on mean "until the time cap" (benchmarks at equal time).
 _TIME_BOUND = 10**8
+#: Delay of a position that does not fit (above any real one).
+_NO_POSITION = 2**60
 
 
 @dataclass
@@ -252,6 +254,15 @@ class _Inserter:
         self.risk = None if p.risk is None else np.asarray(p.risk, dtype=float)
         self.has_gaps = _needs_gaps(p)
         self.power = params.ratio_power
+        #: a visit's value depends on its hotspot alone (one day, no risk profile)
+        self.flat = self.n_days == 1 and self.risk is None
+        #: value of each candidate's next visit while `flat` (kept by `prepare` and `fill`)
+        self.val_c: np.ndarray | None = None
+        if not self.has_gaps:
+            # walking times to and from every candidate, one row per node (row gathers are
+            # cheaper than the 2-D gathers of `evaluate`)
+            self.t_to_cand = np.ascontiguousarray(self.travel[:, self.cand_node])
+            self.t_from_cand = np.ascontiguousarray(self.travel[self.cand_node, :].T)
 
     # -- global state derived from a solution ------------------------------------------
     def prepare(self, st: _State) -> None:
@@ -267,6 +278,7 @@ class _Inserter:
                 counts[h, p.day_of(s)] += 1
                 visits.append((h, s, e))
         self.counts = counts
+        self.val_c = self._flat_value(self.cand_h) if self.flat else None
         self._build_forbidden(visits)
 
     def _build_forbidden(self, visits: list[tuple[int, int, int]]) -> None:
@@ -406,7 +418,10 @@ class _Inserter:
     def evaluate(self, st: _State, r: int, cidx: np.ndarray, arrays=None):
         """Best (ratio, position, start) of each candidate in ``cidx`` for unit ``r``."""
         unit = self.p.units[r]
-        dep, locp, locn, la, is_break, after_loc, after_la = arrays if arrays is not None else self.route_arrays(st, r)
+        arrays = arrays if arrays is not None else self.route_arrays(st, r)
+        if self.val_c is not None and not self.has_gaps and not unit.has_break:
+            return self._evaluate_plain(cidx, arrays)
+        dep, locp, locn, la, is_break, after_loc, after_la = arrays
         h = self.cand_h[cidx]
         node = self.cand_node[cidx]
         T = self.travel
@@ -442,6 +457,23 @@ class _Inserter:
         pos = ratio.argmax(axis=0)
         cols = np.arange(len(cidx))
         return ratio[pos, cols], pos, s[pos, cols]
+
+    def _evaluate_plain(self, cidx: np.ndarray, arrays):
+        """`evaluate` without gap rules, break or time-dependent value: a candidate's value
+        is the same at every position, so its best position is the one that delays the rest
+        of the route least, and the ratio is computed once per candidate."""
+        dep, locp, locn, la, _is_break, _after_loc, _after_la = arrays
+        h = self.cand_h[cidx]
+        s = np.maximum(dep[:, None] + self.t_to_cand[locp][:, cidx], self.earliest[h])
+        arr_next = s + (self.dwell[h] + self.t_from_cand[locn][:, cidx])
+        ok = (s <= self.latest[h]) & (arr_next <= la[:, None])
+        shift = np.maximum(arr_next - (dep + self.travel[locp, locn])[:, None], 0)
+        pos = np.where(ok, shift, _NO_POSITION).argmin(axis=0)
+        cols = np.arange(len(cidx))
+        val = self.val_c[cidx]
+        fits = ok[pos, cols] & (val > 0)
+        ratio = np.where(fits, val**self.power / (shift[pos, cols] + 1.0), _NEG)
+        return ratio, pos, s[pos, cols]
 
     # -- greedy fill ----------------------------------------------------------------------
     def fill(self, st: _State, rng: np.random.Generator, noise: float, cancel: Callable[[], bool] | None = None, deadline: float | None = None) -> None:
@@ -490,6 +522,8 @@ class _Inserter:
                 k_new = st.routes[r].index((h, node))
                 self.counts[h, self.p.day_of(st.scheds[r].start[k_new])] += 1
             same = np.nonzero(self.cand_h == h)[0]
+            if self.val_c is not None:
+                self.val_c[same] = self._flat_value(self.cand_h[same])
             if not self._has_room(np.array([h]))[0]:
                 ratio[:, same] = _NEG
                 alive = alive[self.cand_h[alive] != h]

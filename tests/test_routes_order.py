@@ -114,6 +114,27 @@ def test_loop_free_insertion_arrays_match_the_general_ones(solved):
             assert np.array_equal(x, y)
 
 
+def test_plain_insertion_values_match_the_general_ones(solved):
+    problem, routes = solved
+    st = _State(problem, [list(r[::2]) for r in routes])  # half the visits out: room to insert
+    ins = _Inserter(problem, SearchParams())
+    ins.prepare(st)
+    assert ins.val_c is not None
+    every = np.arange(ins.cand_h.size)
+    fitting = 0
+    for r in range(len(routes)):
+        fast = ins.evaluate(st, r, every)
+        kept, ins.val_c = ins.val_c, None  # forces the general path
+        slow = ins.evaluate(st, r, every)
+        ins.val_c = kept
+        fits = slow[0] > -1e299
+        fitting += int(fits.sum())
+        assert np.allclose(fast[0], slow[0])
+        assert np.array_equal(fast[1][fits], slow[1][fits])
+        assert np.array_equal(fast[2][fits], slow[2][fits])
+    assert fitting > 0
+
+
 @pytest.mark.parametrize("share", [0.0, 0.1])
 def test_flat_value_matches_routes_value(solved, share):
     problem, routes = solved
