@@ -364,6 +364,9 @@ def plan_shift_routes(
         Called with (best value so far, elapsed seconds).
     cancel
         `RouteCancel`, `threading.Event` or a callable; stops the search and keeps the best.
+    search
+        Search settings (`solver.routes_search.SearchParams`); its iterations, time cap,
+        effort, seed and variety pool are set here from the arguments above.
 
     Returns
     -------
@@ -387,17 +390,14 @@ def plan_shift_routes(
     base = search or SearchParams()
     # the beat start's work is part of the shift's effort (at least a tenth is left to search)
     effort = effort_for_seconds(max(effort_s - beats.work_s, 0.1 * effort_s)) if effort_s is not None else 0.0
-    params = SearchParams(
+    # the caller's search settings, with this shift's stops, seed and variety pool
+    params = dataclasses.replace(
+        base,
         iterations=iterations,
         time_cap_s=max(time_limit_s * _search_share(problem) - (time.perf_counter() - t0), 0.05),
         effort=effort,
         seed=mixed_seed,
-        noise=base.noise,
-        noise_random=base.noise_random,
-        ratio_power=base.ratio_power,
-        max_candidates_per_hotspot=base.max_candidates_per_hotspot,
         pool_within=variety_pct / 100.0,
-        pool_size=base.pool_size,
     )
     res = search_routes(
         problem,

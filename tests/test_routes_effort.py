@@ -46,3 +46,22 @@ def test_search_stops_once_its_effort_is_spent():
     # it stops in the iteration whose effort crosses the limit, and never far past it
     largest_step = iteration_effort(sum(len(r) for r in result.routes), len(problem.units), 8 * 4)
     assert limit < result.effort <= limit + 2 * largest_step
+
+
+def test_plan_searches_with_the_callers_settings(monkeypatch):
+    import solver.routes as routes_module
+
+    seen: list[SearchParams] = []
+
+    def spy(problem, params, **kwargs):
+        seen.append(params)
+        return search_routes(problem, params, **kwargs)
+
+    monkeypatch.setattr(routes_module, "search_routes", spy)
+    problem = patrol_problem(n_units=2, n_hotspots=6, seed=2)
+    settings = SearchParams(temperature=0.123, restart_after=7, ruin_max=5, noise=0.4)
+    plan = plan_shift_routes(problem, iterations=30, time_limit_s=30.0, seed=4, search=settings)
+    (params,) = seen
+    assert (params.temperature, params.restart_after, params.ruin_max, params.noise) == (0.123, 7, 5, 0.4)
+    assert (params.iterations, params.seed) == (30, 4)  # the plan's own arguments win
+    assert check_shift_plan(problem, plan).ok
