@@ -27,3 +27,14 @@ def test_curtois_instance_solved_in_our_model_is_legal_and_priced_the_same(numbe
     assert penalty >= BEST_KNOWN[number]  # published optimum: nothing legal is cheaper
     if roster.status == "optimal":
         assert penalty == BEST_KNOWN[number]
+
+
+def test_benchmark_in_deterministic_time_repeats_itself():
+    from benchmarks.roster_curtois import run
+
+    first = run(2, 1.0, 3, deterministic=True)
+    second = run(2, 1.0, 3, deterministic=True)
+    assert first["errors"] == 0
+    assert first["checked"] >= BEST_KNOWN[2]
+    assert first["det"] <= 1.5  # stopped on the deterministic budget, not the wall clock
+    assert (first["checked"], first["objective"]) == (second["checked"], second["objective"])
