@@ -312,7 +312,7 @@ class _Inserter:
         return np.where(inside, self.f_hi[ic], s)
 
     def marginal_value(self, h: np.ndarray, s: np.ndarray) -> np.ndarray:
-        if self.n_days == 1 and self.risk is None:
+        if self.flat:
             return self._flat_value(h)
         day = np.clip(np.searchsorted(self.day_starts, s, side="right") - 1, 0, self.n_days - 1)
         k = self.counts[h, day]
@@ -448,7 +448,7 @@ class _Inserter:
             old_arr = old_be + T[locp[rows], after_loc[rows]]
             shift[rows] = arr2 - old_arr[:, None]
         ok &= ok_plain
-        if self.n_days == 1 and self.risk is None:
+        if self.flat:
             val = self._flat_value(h)[None, :]
         else:
             val = self.marginal_value(np.broadcast_to(h[None, :], s.shape).ravel(), s.ravel()).reshape(s.shape)
