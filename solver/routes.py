@@ -46,6 +46,7 @@ from ortools.sat.python import cp_model
 
 from solver.routes_beats import BeatStart, beat_start
 from solver.routes_core import BREAK, RouteProblem, RouteSchedule, Stop, routes_value
+from solver.routes_pack_lp import screen_routes
 from solver.routes_plan import ShiftPlan, build_shift_plan
 from solver.routes_search import SearchParams, SearchResult, effort_for_seconds, search_routes
 
@@ -268,20 +269,52 @@ def _plan_from_search(problem: RouteProblem, res: SearchResult, fixed: _Fixed | 
 #: Deterministic seconds of CP-SAT for one recombination of the routes seen by the search
 #: (about 1 s of wall clock for 9,000 routes on the benchmark machine).
 PACK_LIMIT_S = 2.0
+#: Work counted for the packing's LP screen per route screened (seconds on the benchmark
+#: machine: 0.08-0.13 s for 5,000-7,400 routes), so that the effort stays deterministic.
+PACK_LP_SECONDS_PER_ROUTE = 2e-5
+
+
+def _screened(
+    problem: RouteProblem,
+    items: list[tuple[frozenset[int], int, list[Stop]]],
+    current: set[frozenset[int]],
+    n_units: int,
+) -> tuple[list[tuple[frozenset[int], int, list[Stop]]], set[frozenset[int]], float]:
+    """The routes worth packing (`solver.routes_pack_lp.screen_routes`), the set to start
+    from and the screen's work in seconds; every route when the LP fails."""
+    keys = [sorted(key) for key, _walked, _stops in items]
+    worth = [sum(problem.hotspots[h].per_visit for h in key) for key in keys]
+    incumbent = [k for k, (key, _walked, _stops) in enumerate(items) if key in current]
+    screen = screen_routes(keys, worth, incumbent, n_units)
+    work = PACK_LP_SECONDS_PER_ROUTE * len(items)
+    if screen is None:
+        return items, current, work
+    log.debug(
+        "packing LP: bound %.1f, start %.1f, %d of %d routes kept",
+        screen.bound, screen.floor_worth, len(screen.keep), len(items),
+    )
+    start = {items[k][0] for k in screen.start}
+    return [items[k] for k in screen.keep], start, work
+
+
 def _route_packer(problem: RouteProblem, seed: int, cancel: CancelLike):
     """A recombiner for the search (`search_routes`' ``recombine``): the best set of at most
     one route per unit with no hotspot twice, among the routes the search has seen, worth
-    first and walking second. A set packing solved by CP-SAT (one worker, deterministic
-    time, no presolve: its clique merging alone took over 2 deterministic seconds on 6,000
-    routes), started from the best routes so far; a cancel stops it at once."""
+    first and walking second. The LP relaxation first leaves out the routes that cannot be
+    part of a set worth the best in hand (`solver.routes_pack_lp`: by their reduced costs;
+    its rounding may also be that best set); the rest is a set packing solved by CP-SAT (one
+    worker, deterministic time, no presolve: its clique merging alone took over 2
+    deterministic seconds on 6,000 routes), started from the best set in hand; a cancel
+    stops it at once."""
 
     def pack(items: list[tuple[frozenset[int], int, list[Stop]]], incumbent: list[list[Stop]], wall_s: float) -> tuple[list[list[Stop]] | None, float]:
         n_units = len(problem.units)
         if len(items) <= n_units or wall_s <= 0.05:
             return None, 0.0
+        current = {frozenset(h for h, _n in stops) for stops in incumbent}
+        items, current, lp_work = _screened(problem, items, current, n_units)
         model = cp_model.CpModel()
         scale = n_units * (max(walked for _key, walked, _stops in items) + 1) + 1
-        current = {frozenset(h for h, _n in stops) for stops in incumbent}
         chosen, terms = [], []
         by_hotspot: dict[int, list[cp_model.IntVar]] = {}
         for k, (key, walked, _stops) in enumerate(items):
@@ -307,10 +340,11 @@ def _route_packer(problem: RouteProblem, seed: int, cancel: CancelLike):
         with _Watch(solver.stop_search, cancel):
             status = solver.solve(model)
         log.debug("route packing: %d routes, %s, %.2f s", len(items), solver.status_name(status), solver.wall_time)
+        work = solver.deterministic_time + lp_work
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return None, solver.deterministic_time
+            return None, work
         routes = [list(stops) for var, (_key, _walked, stops) in zip(chosen, items, strict=True) if solver.boolean_value(var)]
-        return routes + [[] for _ in range(n_units - len(routes))], solver.deterministic_time
+        return routes + [[] for _ in range(n_units - len(routes))], work
 
     return pack
 

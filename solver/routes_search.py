@@ -802,7 +802,7 @@ def _improve_order_fast(st: _State, r: int, max_len: int) -> bool:
 #: -> (routes or None, work in seconds).
 Recombiner = Callable[[list[tuple[frozenset[int], int, list[Stop]]], list[list[Stop]], float], tuple[list[list[Stop]] | None, float]]
 #: Fractions of the search's budget at which the routes seen so far are recombined.
-PACK_AT = (0.55, 0.85)
+PACK_AT = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 
 
 def _interchangeable_units(problem: RouteProblem) -> bool:

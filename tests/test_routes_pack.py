@@ -14,7 +14,8 @@ import numpy as np
 from solver.routes import _route_packer, plan_shift_routes
 from solver.routes_check import check_shift_plan
 from solver.routes_core import RouteHotspot, RouteProblem, RouteUnit, route_travel
-from solver.routes_search import SearchParams, _interchangeable_units
+from solver.routes_pack_lp import screen_routes
+from solver.routes_search import PACK_AT, SearchParams, _interchangeable_units
 from tests.routes_fixtures import grid_matrix, patrol_problem
 
 
@@ -73,7 +74,8 @@ def test_search_with_recombination_gives_routes_that_pass_the_checker(caplog):
     assert _interchangeable_units(problem)
     caplog.set_level(logging.DEBUG, logger="solver.routes")
     plan = plan_shift_routes(problem, iterations=600, time_limit_s=30, seed=1, search=SearchParams())
-    assert sum("route packing" in r.getMessage() for r in caplog.records) == 2, "packed at 55% and 85%"
+    packs = sum("route packing" in r.getMessage() for r in caplog.records)
+    assert packs == len(PACK_AT), f"packed {packs} times, not at each of {PACK_AT}"
     report = check_shift_plan(problem, plan)
     assert report.ok, report.violations
     visited = [v.hotspot for u in plan.units for v in u.visits]
@@ -89,6 +91,7 @@ def test_cancel_stops_a_packing_at_once(monkeypatch):
     import solver.routes as routes
 
     monkeypatch.setattr(routes, "PACK_LIMIT_S", 30.0)  # uncancelled: about 30 s
+    monkeypatch.setattr(routes, "screen_routes", lambda *args: None)  # every route to CP-SAT
     problem = _orienteering(n_units=4, n_hotspots=60, seed=5)
     rng = np.random.default_rng(0)
     node = [h.access[0] for h in problem.hotspots]
@@ -102,3 +105,38 @@ def test_cancel_stops_a_packing_at_once(monkeypatch):
     t0 = time.perf_counter()
     pack(items, [[] for _ in problem.units], 30.0)
     assert time.perf_counter() - t0 < 1.5
+
+
+def _best_packing(routes: list[list[int]], worth: list[float], n_units: int, among) -> float:
+    best = 0.0
+    for k in range(1, n_units + 1):
+        for combo in itertools.combinations(among, k):
+            hs = [h for i in combo for h in routes[i]]
+            if len(hs) == len(set(hs)):
+                best = max(best, sum(worth[i] for i in combo))
+    return best
+
+
+def test_lp_screen_keeps_every_route_a_better_packing_needs():
+    """Over random pools: the best packing among the routes kept is the best among all; the
+    set to start from is a legal packing worth at least the incumbent."""
+    rng = np.random.default_rng(7)
+    screened_out = 0
+    for trial in range(25):
+        n_hotspots, n_units = 12, int(rng.integers(2, 4))
+        routes = [sorted(int(h) for h in rng.choice(n_hotspots, size=int(rng.integers(1, 5)), replace=False)) for _ in range(26)]
+        routes = [list(r) for r in {tuple(r) for r in routes}]
+        values = rng.integers(1, 10, n_hotspots)
+        worth = [float(sum(values[h] for h in r)) for r in routes]
+        incumbent = [0]
+        screen = screen_routes(routes, worth, incumbent, n_units)
+        assert screen is not None
+        best_all = _best_packing(routes, worth, n_units, range(len(routes)))
+        assert _best_packing(routes, worth, n_units, screen.keep) == best_all, f"trial {trial}"
+        start_hotspots = [h for i in screen.start for h in routes[i]]
+        assert len(screen.start) <= n_units and len(start_hotspots) == len(set(start_hotspots))
+        assert screen.floor_worth == sum(worth[i] for i in screen.start) >= worth[0]
+        assert set(screen.start) <= set(screen.keep)
+        assert screen.bound >= best_all - 1e-9
+        screened_out += len(routes) - len(screen.keep)
+    assert screened_out > 0, "the screen left out no route at all"
