@@ -334,7 +334,7 @@ def _route_packer(problem: RouteProblem, seed: int, cancel: CancelLike):
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = int(seed)
         solver.parameters.cp_model_presolve = False
-        solver.parameters.max_deterministic_time = PACK_LIMIT_S
+        solver.parameters.max_deterministic_time = min(PACK_LIMIT_S, wall_s)
         solver.parameters.max_time_in_seconds = max(0.05, wall_s)
         solver.parameters.catch_sigint_signal = False
         with _Watch(solver.stop_search, cancel):

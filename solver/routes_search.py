@@ -803,6 +803,9 @@ def _improve_order_fast(st: _State, r: int, max_len: int) -> bool:
 Recombiner = Callable[[list[tuple[frozenset[int], int, list[Stop]]], list[list[Stop]], float], tuple[list[list[Stop]] | None, float]]
 #: Fractions of the search's budget at which the routes seen so far are recombined.
 PACK_AT = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+#: Most of the time cap one recombination may take (a packing that cannot be proven optimal
+#: would otherwise take its whole deterministic limit each time).
+PACK_SHARE = 0.05
 
 
 def _interchangeable_units(problem: RouteProblem) -> bool:
@@ -933,7 +936,8 @@ def search_routes(
         """Recombine the routes kept so far; continue from the result when it is better."""
         nonlocal best, best_f, cur, cur_f, spent
         items = [(key, walked, stops) for key, (walked, stops) in route_pool.items()]
-        routes, work_s = recombine(items, [list(r) for r in best.routes], params.time_cap_s - (time.perf_counter() - t0))
+        left = params.time_cap_s - (time.perf_counter() - t0)
+        routes, work_s = recombine(items, [list(r) for r in best.routes], min(left, PACK_SHARE * params.time_cap_s))
         spent += effort_for_seconds(work_s)
         if routes is None:
             return
@@ -961,8 +965,10 @@ def search_routes(
         collect(cur)
     for it in range(1, params.iterations + 1):
         if packing and packs_done < len(PACK_AT) and used() >= PACK_AT[packs_done]:
-            packs_done += 1
             pack()
+            # the search goes on before the next packing, even if this one took long
+            done_at = used()
+            packs_done = next((k for k, at in enumerate(PACK_AT) if at > done_at), len(PACK_AT))
         if cancel is not None and cancel():
             break
         if time.perf_counter() - t0 > params.time_cap_s:

@@ -140,3 +140,28 @@ def test_lp_screen_keeps_every_route_a_better_packing_needs():
         assert screen.bound >= best_all - 1e-9
         screened_out += len(routes) - len(screen.keep)
     assert screened_out > 0, "the screen left out no route at all"
+
+
+def test_a_long_recombination_does_not_run_the_next_ones_back_to_back():
+    """Packings whose work takes 15% of the budget each: the thresholds a packing ran past
+    are skipped, so the search iterates between any two packings (back to back, two packings
+    were 3-14 cancel polls apart here; with the skip, about 150)."""
+    from solver.routes_search import effort_for_seconds, search_routes
+
+    problem = _orienteering(n_units=3, n_hotspots=30, seed=2)
+    budget_s = 2.0
+    polls = [0]  # the cancel hook is polled once per iteration and once per insertion
+    packed_at: list[int] = []
+
+    def slow_pack(items, incumbent, wall_s):
+        packed_at.append(polls[0])
+        return None, 0.15 * budget_s
+
+    def count_iteration() -> bool:
+        polls[0] += 1
+        return False
+
+    params = SearchParams(iterations=10**6, effort=effort_for_seconds(budget_s), time_cap_s=60.0, seed=0)
+    search_routes(problem, params, recombine=slow_pack, cancel=count_iteration)
+    gaps = [b - a for a, b in zip(packed_at, packed_at[1:])]
+    assert len(packed_at) >= 2 and min(gaps) >= 50, f"packed at cancel polls {packed_at}"
