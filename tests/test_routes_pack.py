@@ -163,5 +163,5 @@ def test_a_long_recombination_does_not_run_the_next_ones_back_to_back():
 
     params = SearchParams(iterations=10**6, effort=effort_for_seconds(budget_s), time_cap_s=60.0, seed=0)
     search_routes(problem, params, recombine=slow_pack, cancel=count_iteration)
-    gaps = [b - a for a, b in zip(packed_at, packed_at[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(packed_at)]
     assert len(packed_at) >= 2 and min(gaps) >= 50, f"packed at cancel polls {packed_at}"
