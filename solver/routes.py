@@ -12,9 +12,10 @@ Pipeline for one shift (`plan_shift_routes`):
    whatever the machine's load (the wall clock is only a safety cap). Where any unit could
    walk any other's route and a visit's value depends on its hotspot alone (TOPTW: one
    station, the same hours, no break, one valued visit per hotspot), the search also
-   recombines every route it has seen at 55% and 85% of its budget: a set packing by CP-SAT
-   (`_route_packer`, at most one route per unit, no hotspot twice) picks the best set, and
-   the search goes on from it when it is worth more.
+   recombines every route it has seen at each tenth of its budget: a set packing by CP-SAT
+   (`_route_packer`, at most one route per unit, no hotspot twice; first screened by its LP
+   relaxation, `solver.routes_pack_lp`) picks the best set, and the search goes on from it
+   when it is worth more.
 2. The routing model with the chosen sequences fixed (each visit at the start time the
    search gave it) places every unit's meal break with the routing library's break
    intervals (`RoutingDimension.SetBreakIntervalsOfVehicle`, read back from the assignment's
