@@ -280,22 +280,22 @@ def _screened(
     items: list[tuple[frozenset[int], int, list[Stop]]],
     current: set[frozenset[int]],
     n_units: int,
-) -> tuple[list[tuple[frozenset[int], int, list[Stop]]], set[frozenset[int]], float]:
-    """The routes worth packing (`solver.routes_pack_lp.screen_routes`), the set to start
-    from and the screen's work in seconds; every route when the LP fails."""
-    keys = [sorted(key) for key, _walked, _stops in items]
-    worth = [sum(problem.hotspots[h].per_visit for h in key) for key in keys]
+) -> tuple[list[tuple[frozenset[int], int, list[Stop]]], list[float], set[frozenset[int]], float]:
+    """The routes worth packing (`solver.routes_pack_lp.screen_routes`) with their worths,
+    the set to start from and the screen's work in seconds; every route when the LP fails."""
+    worth = [sum(problem.hotspots[h].per_visit for h in key) for key, _walked, _stops in items]
     incumbent = [k for k, (key, _walked, _stops) in enumerate(items) if key in current]
+    keys = [sorted(key) for key, _walked, _stops in items]
     screen = screen_routes(keys, worth, incumbent, n_units)
     work = PACK_LP_SECONDS_PER_ROUTE * len(items)
     if screen is None:
-        return items, current, work
+        return items, worth, current, work
     log.debug(
         "packing LP: bound %.1f, start %.1f, %d of %d routes kept",
         screen.bound, screen.floor_worth, len(screen.keep), len(items),
     )
     start = {items[k][0] for k in screen.start}
-    return [items[k] for k in screen.keep], start, work
+    return [items[k] for k in screen.keep], [worth[k] for k in screen.keep], start, work
 
 
 def _route_packer(problem: RouteProblem, seed: int, cancel: CancelLike):
@@ -313,17 +313,16 @@ def _route_packer(problem: RouteProblem, seed: int, cancel: CancelLike):
         if len(items) <= n_units or wall_s <= 0.05:
             return None, 0.0
         current = {frozenset(h for h, _n in stops) for stops in incumbent}
-        items, current, lp_work = _screened(problem, items, current, n_units)
+        items, worths, current, lp_work = _screened(problem, items, current, n_units)
         model = cp_model.CpModel()
         scale = n_units * (max(walked for _key, walked, _stops in items) + 1) + 1
         chosen, terms = [], []
         by_hotspot: dict[int, list[cp_model.IntVar]] = {}
-        for k, (key, walked, _stops) in enumerate(items):
+        for k, ((key, walked, _stops), worth) in enumerate(zip(items, worths, strict=True)):
             var = model.new_bool_var(f"route{k}")
             chosen.append(var)
             model.add_hint(var, key in current)
-            worth = round(1000 * sum(problem.hotspots[h].per_visit for h in key))
-            terms.append(var * (worth * scale - walked))
+            terms.append(var * (round(1000 * worth) * scale - walked))
             for h in key:
                 by_hotspot.setdefault(h, []).append(var)
         for routes_with in by_hotspot.values():

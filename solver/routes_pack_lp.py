@@ -46,15 +46,12 @@ class PackingScreen:
         Worth of ``start``.
     bound
         The LP bound on the worth of any set.
-    iterations
-        Simplex iterations of the LP (a deterministic measure of its work).
     """
 
     keep: list[int]
     start: list[int]
     floor_worth: float
     bound: float
-    iterations: int
 
 
 def screen_routes(
@@ -105,8 +102,9 @@ def screen_routes(
     start = list(incumbent)
     floor = float(w[start].sum()) if start else 0.0
     rounded = _round(route_hotspots, w, x, n_units)
-    if float(w[rounded].sum()) > floor:
-        start, floor = rounded, float(w[rounded].sum())
+    rounded_worth = float(w[rounded].sum())
+    if rounded_worth > floor:
+        start, floor = rounded, rounded_worth
     tol = _TOLERANCE * max(1.0, abs(bound))
     in_start = np.zeros(n, dtype=bool)
     in_start[start] = True
@@ -116,7 +114,6 @@ def screen_routes(
         start=[int(k) for k in start],
         floor_worth=floor,
         bound=bound,
-        iterations=int(getattr(res, "nit", 0)),
     )
 
 
