@@ -389,6 +389,18 @@ class _Model:
     slack: list[tuple[int, int]] = field(default_factory=list)
     #: (index, value) of a start when shortfalls are allowed: fixed tours, everyone else off
     start: list[tuple[int, int]] = field(default_factory=list)
+    #: the objective minimised (penalties - patrol value), to restore after a search on part
+    #: of it
+    objective: object = 0
+
+    def price(self, value_of: Callable[[cp_model.IntVar], int]) -> int:
+        """The objective of a roster whose variables' values ``value_of`` gives (exact: every
+        named part is a variable equal to its expression)."""
+        total = 0
+        for name, part in self.parts.items():
+            amount = part if isinstance(part, int) else value_of(part)
+            total += -amount if name == "patrol_value" else amount
+        return total
 
 
 def _build(prep: _Prep, *, explain: bool) -> _Model:
@@ -566,8 +578,20 @@ def _build(prep: _Prep, *, explain: bool) -> _Model:
                 model.add(part == expr)
                 parts[name] = part
         penalty = sum(v for k, v in parts.items() if k != "patrol_value")
-        model.minimize(penalty - parts.get("patrol_value", 0))
-    return _Model(model, x, work, groups, parts, max(1, int(weights.workers)), slack)
+        objective_expr = penalty - parts.get("patrol_value", 0)
+        model.minimize(objective_expr)
+    else:
+        objective_expr = 0
+    return _Model(
+        model,
+        x,
+        work,
+        groups,
+        parts,
+        max(1, int(weights.workers)),
+        slack,
+        objective=objective_expr,
+    )
 
 
 def _scaled(points: float) -> int:
@@ -704,6 +728,9 @@ def _objective(prep: _Prep, model, x, work, units, patrol) -> dict[str, object]:
 
 #: Share of the search effort given to the whole model before the neighbourhood search.
 FIRST_SHARE = 0.15
+#: Share of the search effort given to the shortfalls alone first, when there are cover
+#: targets (see ``_search``).
+COVER_FIRST_SHARE = 0.45
 #: Deterministic seconds of the first neighbourhood solves (adapted as the search goes).
 LNS_SUB_LIMIT_S = 0.4
 #: While no neighbourhood improves for this many rounds, sub-solves get twice as long (up to
@@ -730,24 +757,39 @@ class _Outcome:
 
 
 class _Reporter:
-    """Counts improving rosters and passes them to the caller's progress callback."""
+    """Counts improving rosters and passes each better one to the caller's progress
+    callback (so the objective shown only ever goes down)."""
 
     def __init__(self, progress: Callable[[RosterProgress], None] | None, t0: float) -> None:
         self.progress = progress
         self.t0 = t0
         self.solutions = 0
         self.bound = -math.inf
+        #: while the search minimises part of the objective: the model, to price each roster
+        #: found on the whole objective (the progress shown is always the roster's objective)
+        self.pricing: _Model | None = None
+        self.shown = math.inf
 
-    def report(self, objective: float) -> None:
+    def report(self, objective: float, values: Sequence[int] | None = None) -> None:
+        """Count an improving roster; ``values`` (the solution) when ``pricing`` is set."""
         self.solutions += 1
         if self.progress is None:
             return
+        bound = self.bound
+        if self.pricing is not None:
+            # the bound known is the part's, not the whole objective's
+            bound = -math.inf
+            if values is not None:
+                objective = self.pricing.price(lambda var: values[var.index])
+        if objective >= self.shown:
+            return  # better on a part searched alone, or in an earlier phase, not overall
+        self.shown = objective
         try:
             self.progress(
                 RosterProgress(
                     self.solutions,
                     objective / OBJ_SCALE,
-                    self.bound / OBJ_SCALE,
+                    bound / OBJ_SCALE,
                     time.monotonic() - self.t0,
                 )
             )
@@ -767,8 +809,12 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         self.wall = wall
 
     def on_solution_callback(self) -> None:
-        self.reporter.bound = self.best_objective_bound
-        self.reporter.report(self.objective_value)
+        pricing = self.reporter.pricing
+        if pricing is None:
+            self.reporter.bound = self.best_objective_bound
+            self.reporter.report(self.objective_value)
+        else:
+            self.reporter.report(pricing.price(self.value))
         spent = self.wall_time if self.wall else self.deterministic_time
         if self.enough_s is not None and spent >= self.enough_s:
             self.stop_search()
@@ -841,14 +887,98 @@ def _search(
     cancel,
     wall_limit_s: float | None,
 ) -> _Outcome:
-    """Whole-model search, then a neighbourhood search (LNS) from the best roster found.
+    """Search the roster minimising ``built``'s objective within the effort given.
 
     Effort is deterministic time (``limit`` seconds) unless ``wall_limit_s`` is given, in
     which case the wall clock decides (benchmarks; not reproducible run to run).
+
+    With cover targets, the first ``COVER_FIRST_SHARE`` of the effort searches on the
+    shortfalls alone (cover below target, and minimum staffing), and the rest on the whole
+    objective from the roster found: a unit of cover usually needs several officers' weeks
+    to move together, which a search weighing every request at each step rarely finds. The
+    roster kept is the whole objective's best; only the path to it differs.
     """
     t0 = time.monotonic()
-    workers = max(1, int(scenario.roster_weights.workers))
     reporter = _Reporter(progress, t0)
+    cover = built.parts.get("cover_under", 0)
+    if isinstance(cover, int) or not built.x or COVER_FIRST_SHARE <= 0:
+        return _search_objective(built, scenario, limit, seed, reporter, cancel, wall_limit_s)
+    built.model.minimize(cover + built.parts.get(UNMET, 0))
+    reporter.pricing = built
+    try:
+        first = _search_objective(
+            built,
+            scenario,
+            limit * COVER_FIRST_SHARE,
+            seed,
+            reporter,
+            cancel,
+            None if wall_limit_s is None else wall_limit_s * COVER_FIRST_SHARE,
+        )
+    finally:
+        built.model.minimize(built.objective)
+        reporter.pricing = None
+        reporter.bound = -math.inf
+    if first.solution is None:
+        return first  # rules that cannot all hold, or cancelled before any roster
+    objective = built.price(lambda var: first.solution[var.index])
+    log.info(
+        "roster: shortfalls alone: %s, whole objective %s, %.2f det s",
+        first.objective / OBJ_SCALE,
+        objective / OBJ_SCALE,
+        first.deterministic_s,
+    )
+    if first.cancelled:
+        return _Outcome(
+            cp_model.FEASIBLE,
+            first.solution,
+            objective,
+            -(10**15),
+            first.deterministic_s,
+            True,
+            reporter.solutions,
+        )
+    hint = built.model.proto.solution_hint
+    hint.vars.clear()
+    hint.values.clear()
+    hint.vars.extend(range(len(first.solution)))
+    hint.values.extend(first.solution)
+    wall_left = None if wall_limit_s is None else wall_limit_s - (time.monotonic() - t0)
+    try:
+        rest = _search_objective(
+            built,
+            scenario,
+            max(0.05, limit - first.deterministic_s),
+            seed,
+            reporter,
+            cancel,
+            None if wall_left is None else max(0.05, wall_left),
+        )
+    finally:
+        hint.vars.clear()
+        hint.values.clear()
+    rest.deterministic_s += first.deterministic_s
+    if rest.solution is None or rest.objective is None or rest.objective > objective:
+        # cancelled at once, or nothing as good found on the whole objective
+        rest.status = cp_model.FEASIBLE
+        rest.solution, rest.objective = first.solution, objective
+        rest.bound = -(10**15) if rest.bound is None else rest.bound
+    return rest
+
+
+def _search_objective(
+    built: _Model,
+    scenario: Scenario,
+    limit: float,
+    seed: int,
+    reporter: _Reporter,
+    cancel,
+    wall_limit_s: float | None,
+) -> _Outcome:
+    """Whole-model search, then a neighbourhood search (LNS) from the best roster found, on
+    the objective ``built.model`` minimises now."""
+    t0 = time.monotonic()
+    workers = max(1, int(scenario.roster_weights.workers))
     stopper = _Stopper(cancel)
     wall_end = None if wall_limit_s is None else t0 + wall_limit_s
 
@@ -900,7 +1030,7 @@ def _search(
                 det += solver.deterministic_time
             elif status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 status = cp_model.FEASIBLE
-                reporter.report(solver.objective_value)
+                reporter.report(solver.objective_value, solver.response_proto.solution)
             log.info(
                 "roster: with shortfalls allowed: %s after %.2f det s",
                 solver.status_name(status),
@@ -1106,7 +1236,7 @@ def _neighbourhood_search(
                 if best[1] < objective:
                     improved_at = rounds
                     if legal(best[2]):
-                        reporter.report(best[1])
+                        reporter.report(best[1], best[2])
                 objective = best[1]
                 solution = best[2]
             for (kind, _free), result in zip(parts, results, strict=True):
@@ -1146,7 +1276,7 @@ def _neighbourhood_search(
                     if value < objective:
                         improved_at = rounds
                         if legal(list(whole.response_proto.solution)):
-                            reporter.report(value)
+                            reporter.report(value, whole.response_proto.solution)
                         objective = value
                         solution = list(whole.response_proto.solution)
                 log.debug("lns %d: whole model -> %s, bound %s", rounds, objective, bound)

@@ -38,3 +38,24 @@ def test_benchmark_in_deterministic_time_repeats_itself():
     assert first["checked"] >= BEST_KNOWN[2]
     assert first["det"] <= 1.5  # stopped on the deterministic budget, not the wall clock
     assert (first["checked"], first["objective"]) == (second["checked"], second["objective"])
+
+
+def test_cover_searched_first_then_whole_objective_with_progress_only_improving(caplog):
+    inst = read_instance(BENCH_DIR / "Instance2.txt")
+    scenario = to_scenario(inst, time_limit_s=4.0, seed=1)
+    seen = []
+    with caplog.at_level("INFO", logger="solver.roster"):
+        roster = solve_roster(scenario, progress=seen.append)
+    assert any("shortfalls alone" in r.getMessage() for r in caplog.records)
+    index = {d: i for i, d in enumerate(scenario.dates)}
+    penalty, errors = evaluate(
+        inst, {(t.officer_id, index[t.date]): t.shift for t in roster.assignments}
+    )
+    assert errors == []
+    assert roster.objective == pytest.approx(penalty)
+    shown = [p.objective for p in seen]
+    assert shown, "no progress reported"
+    assert shown == sorted(shown, reverse=True) and len(set(shown)) == len(shown)
+    # each figure shown is a whole roster's objective, never a part's: none below the optimum
+    assert min(shown) >= BEST_KNOWN[2]
+    assert shown[-1] >= roster.objective
