@@ -22,6 +22,13 @@ Search, in three steps within one effort budget (``time_limit_s``):
    what solves to optimality; when it stalls, a whole-model search from the best roster
    (which may also raise the bound).
 
+With cover targets (``[[rules.cover_targets]]`` with an under-cover weight), steps 1-3 run
+twice: first on the shortfalls alone (cover below target, minimum staffing) for
+``COVER_FIRST_SHARE`` of the budget, then on the whole objective from the roster found. A
+unit of cover usually needs several officers' weeks to move together, which a search that
+weighs every request at each step rarely finds. The progress shown is always the whole
+objective of the best roster so far.
+
 Determinism: every step stops on CP-SAT *deterministic* time and the parallel parts are
 deterministic by construction, so the same scenario and seed give the same roster on a busy or
 an idle machine. A wall-clock limit (``WALL_CAP_FACTOR`` x the budget +
@@ -64,7 +71,7 @@ from solver.roster_result import (
     normalise_locks,
     officer_label,
 )
-from solver.roster_value import shift_values, unit_fraction
+from solver.roster_value import VALUE_SCALE, shift_values, unit_fraction
 from solver.timeutil import elapsed_minutes, tour_minutes, tour_start_end
 
 log = logging.getLogger(__name__)
@@ -731,6 +738,9 @@ FIRST_SHARE = 0.15
 #: Share of the search effort given to the shortfalls alone first, when there are cover
 #: targets (see ``_search``).
 COVER_FIRST_SHARE = 0.45
+#: ... when a unit of cover short costs at least this many times any other item (see
+#: ``_cover_dominates``); otherwise the whole objective is searched from the start.
+COVER_FIRST_DOMINANCE = 10.0
 #: Deterministic seconds of the first neighbourhood solves (adapted as the search goes).
 LNS_SUB_LIMIT_S = 0.4
 #: While no neighbourhood improves for this many rounds, sub-solves get twice as long (up to
@@ -901,7 +911,12 @@ def _search(
     t0 = time.monotonic()
     reporter = _Reporter(progress, t0)
     cover = built.parts.get("cover_under", 0)
-    if isinstance(cover, int) or not built.x or COVER_FIRST_SHARE <= 0:
+    if (
+        isinstance(cover, int)
+        or not built.x
+        or COVER_FIRST_SHARE <= 0
+        or not _cover_dominates(scenario, built)
+    ):
         return _search_objective(built, scenario, limit, seed, reporter, cancel, wall_limit_s)
     built.model.minimize(cover + built.parts.get(UNMET, 0))
     reporter.pricing = built
@@ -964,6 +979,31 @@ def _search(
         rest.solution, rest.objective = first.solution, objective
         rest.bound = -(10**15) if rest.bound is None else rest.bound
     return rest
+
+
+def _cover_dominates(scenario: Scenario, built: _Model) -> bool:
+    """Whether a unit of cover below target costs at least ``COVER_FIRST_DOMINANCE`` times
+    any other single item of the objective (a request, a unit over target, a tour of
+    fairness spread, a change on re-plan, a unit's patrol value), so that searching the
+    shortfalls first follows the objective's own priorities."""
+    weights = scenario.roster_weights
+    under = [t.under_weight for t in scenario.rules.cover_targets if t.under_weight > 0]
+    if not under:
+        return False
+    others = [t.over_weight for t in scenario.rules.cover_targets]
+    others += [
+        weights.request if r.weight is None else r.weight
+        for o in scenario.officers
+        for r in o.requests
+    ]
+    in_effect = {
+        "fairness_nights": weights.fairness_nights,
+        "fairness_weekends": weights.fairness_weekends,
+        "changes": weights.change,
+        "patrol_value": VALUE_SCALE * weights.risk,
+    }
+    others += [w for name, w in in_effect.items() if not isinstance(built.parts.get(name, 0), int)]
+    return min(under) >= COVER_FIRST_DOMINANCE * max([abs(w) for w in others], default=0.0)
 
 
 def _search_objective(

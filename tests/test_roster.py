@@ -245,3 +245,17 @@ def test_hours_that_break_the_consecutive_days_rule_are_explained():
     text = "\n".join(roster.explanation)
     assert "PC 2001 may work at most 6 days in a row" in text
     assert "Sunday 2026-11-29" in text and "56.0 h" in text
+
+
+@pytest.mark.parametrize(("under_weight", "searched_first"), [(20.0, False), (5000.0, True)])
+def test_cover_targets_searched_first_only_when_they_dominate(caplog, under_weight, searched_first):
+    from solver.domain import CoverTarget
+
+    scenario = small_scenario()
+    target = CoverTarget("Late", units=3, under_weight=under_weight, over_weight=1.0)
+    scenario = replace(scenario, rules=replace(scenario.rules, cover_targets=(target,)))
+    with caplog.at_level("INFO", logger="solver.roster"):
+        roster = solve_roster(scenario, time_limit_s=2.0, seed=1)
+    assert_valid(scenario, roster)
+    first = any("shortfalls alone" in r.getMessage() for r in caplog.records)
+    assert first == searched_first
