@@ -22,8 +22,8 @@ Search, in three steps within one effort budget (``time_limit_s``):
    what solves to optimality; when it stalls, a whole-model search from the best roster
    (which may also raise the bound).
 
-With cover targets (``[[rules.cover_targets]]`` with an under-cover weight), steps 1-3 run
-twice: first on the shortfalls alone (cover below target, minimum staffing) for
+With cover targets (``[[rules.cover_targets]]``) whose under-cover weight outweighs every
+other item of the objective ``COVER_FIRST_DOMINANCE``-fold, steps 1-3 run twice: first on the shortfalls alone (cover below target, minimum staffing) for
 ``COVER_FIRST_SHARE`` of the budget, then on the whole objective from the roster found. A
 unit of cover usually needs several officers' weeks to move together, which a search that
 weighs every request at each step rarely finds. The progress shown is always the whole
@@ -902,11 +902,12 @@ def _search(
     Effort is deterministic time (``limit`` seconds) unless ``wall_limit_s`` is given, in
     which case the wall clock decides (benchmarks; not reproducible run to run).
 
-    With cover targets, the first ``COVER_FIRST_SHARE`` of the effort searches on the
-    shortfalls alone (cover below target, and minimum staffing), and the rest on the whole
-    objective from the roster found: a unit of cover usually needs several officers' weeks
-    to move together, which a search weighing every request at each step rarely finds. The
-    roster kept is the whole objective's best; only the path to it differs.
+    With dominant cover targets (``_cover_dominates``), the first ``COVER_FIRST_SHARE`` of
+    the effort searches on the shortfalls alone (cover below target, and minimum staffing),
+    and the rest on the whole objective from the roster found: a unit of cover usually needs
+    several officers' weeks to move together, which a search weighing every request at each
+    step rarely finds. The roster kept is the whole objective's best; only the path to it
+    differs.
     """
     t0 = time.monotonic()
     reporter = _Reporter(progress, t0)
@@ -953,11 +954,7 @@ def _search(
             True,
             reporter.solutions,
         )
-    hint = built.model.proto.solution_hint
-    hint.vars.clear()
-    hint.values.clear()
-    hint.vars.extend(range(len(first.solution)))
-    hint.values.extend(first.solution)
+    _set_hint(built.model, first.solution)
     wall_left = None if wall_limit_s is None else wall_limit_s - (time.monotonic() - t0)
     try:
         rest = _search_objective(
@@ -970,8 +967,7 @@ def _search(
             None if wall_left is None else max(0.05, wall_left),
         )
     finally:
-        hint.vars.clear()
-        hint.values.clear()
+        _set_hint(built.model, None)
     rest.deterministic_s += first.deterministic_s
     if rest.solution is None or rest.objective is None or rest.objective > objective:
         # cancelled at once, or nothing as good found on the whole objective
@@ -1115,6 +1111,17 @@ def _search_objective(
         stopper.close()
 
 
+def _set_hint(model: cp_model.CpModel, solution: Sequence[int] | None) -> None:
+    """Make ``solution`` (every variable's value) the complete hint of ``model``'s next
+    solve, or drop the hint with ``None``."""
+    hint = model.proto.solution_hint
+    hint.vars.clear()
+    hint.values.clear()
+    if solution is not None:
+        hint.vars.extend(range(len(solution)))
+        hint.values.extend(solution)
+
+
 @contextmanager
 def _tours_fixed(model: cp_model.CpModel, values: Sequence[tuple[int, int]]) -> Iterator[None]:
     """Fix the tour variables ``(index, value)`` of ``model`` for one solve, then free them
@@ -1209,13 +1216,8 @@ def _neighbourhood_search(
 
     def solve_part(lane: int, free: set[int], sub_seed: int, budget: float, wall):
         model = models[lane]
-        proto = model.proto
         fixed = [(i, solution[i]) for i in all_x if i not in free]
-        hint = proto.solution_hint
-        hint.vars.clear()
-        hint.values.clear()
-        hint.vars.extend(range(len(solution)))
-        hint.values.extend(solution)
+        _set_hint(model, solution)
         sub = _solver(1, sub_seed, budget, wall)
         sub.parameters.linearization_level = 2
         with _tours_fixed(model, fixed):
@@ -1301,11 +1303,7 @@ def _neighbourhood_search(
                     budget = min(budget, limit - det)
                 if budget <= 0.05:
                     continue
-                proto = models[0].proto
-                proto.solution_hint.vars.clear()
-                proto.solution_hint.values.clear()
-                proto.solution_hint.vars.extend(range(len(solution)))
-                proto.solution_hint.values.extend(solution)
+                _set_hint(models[0], solution)
                 whole = _solver(lanes, seed + rounds, budget, left)
                 status = stopper.run(whole, models[0])
                 det += whole.deterministic_time
@@ -1323,8 +1321,7 @@ def _neighbourhood_search(
                 if objective <= bound:
                     break
     for model in models:
-        model.proto.solution_hint.vars.clear()
-        model.proto.solution_hint.values.clear()
+        _set_hint(model, None)
     # an unfinished solve may leave a cover shortfall above what its tours leave short: the
     # exact price of the roster kept
     settled = _fixed_solve(models[0], all_x, solution, seed, stopper)
