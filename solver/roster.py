@@ -23,8 +23,10 @@ Search, in three steps within one effort budget (``time_limit_s``):
    (which may also raise the bound).
 
 With cover targets (``[[rules.cover_targets]]``) whose under-cover weight outweighs every
-other item of the objective ``COVER_FIRST_DOMINANCE``-fold, steps 1-3 run twice: first on the shortfalls alone (cover below target, minimum staffing) for
-``COVER_FIRST_SHARE`` of the budget, then on the whole objective from the roster found. A
+other item of the objective ``COVER_FIRST_DOMINANCE``-fold, steps 1-3 run twice: first on
+the shortfalls alone (cover below target, minimum staffing) for
+``COVER_FIRST_SHARE`` of the budget, then on the whole objective from the roster found (with
+only ``HINTED_FIRST_SHARE`` for step 1, since a roster is already there). A
 unit of cover usually needs several officers' weeks to move together, which a search that
 weighs every request at each step rarely finds. The progress shown is always the whole
 objective of the best roster so far.
@@ -741,8 +743,15 @@ COVER_FIRST_SHARE = 0.45
 #: ... when a unit of cover short costs at least this many times any other item (see
 #: ``_cover_dominates``); otherwise the whole objective is searched from the start.
 COVER_FIRST_DOMINANCE = 10.0
+#: Share of the whole-model step when the search starts from a complete roster (the second
+#: part of a cover-first search): the roster is already there, the neighbourhoods improve it.
+HINTED_FIRST_SHARE = 0.03
+HINTED_FIRST_MIN_S = 0.5
 #: Deterministic seconds of the first neighbourhood solves (adapted as the search goes).
 LNS_SUB_LIMIT_S = 0.4
+#: CP-SAT linearization level of the neighbourhood solves: 2 (the linear relaxation with
+#: cuts) solves far more of them to optimality than the default 1 (benchmarks/README.md).
+LNS_LINEARIZATION = 2
 #: While no neighbourhood improves for this many rounds, sub-solves get twice as long (up to
 #: this factor).
 LNS_STUCK_ROUNDS = 10.0
@@ -956,15 +965,19 @@ def _search(
         )
     _set_hint(built.model, first.solution)
     wall_left = None if wall_limit_s is None else wall_limit_s - (time.monotonic() - t0)
+    left = max(0.05, limit - first.deterministic_s)
+    # at least HINTED_FIRST_MIN_S: a hinted CP-SAT solve stopped almost at once can abort
+    first_share = min(FIRST_SHARE, max(HINTED_FIRST_SHARE, HINTED_FIRST_MIN_S / left))
     try:
         rest = _search_objective(
             built,
             scenario,
-            max(0.05, limit - first.deterministic_s),
+            left,
             seed,
             reporter,
             cancel,
             None if wall_left is None else max(0.05, wall_left),
+            first_share=first_share,
         )
     finally:
         _set_hint(built.model, None)
@@ -1010,6 +1023,7 @@ def _search_objective(
     reporter: _Reporter,
     cancel,
     wall_limit_s: float | None,
+    first_share: float = FIRST_SHARE,
 ) -> _Outcome:
     """Whole-model search, then a neighbourhood search (LNS) from the best roster found, on
     the objective ``built.model`` minimises now."""
@@ -1022,8 +1036,8 @@ def _search_objective(
         return None if wall_end is None else wall_end - time.monotonic()
 
     try:
-        first = limit * FIRST_SHARE if built.x else limit
-        first_wall = None if wall_limit_s is None else wall_limit_s * FIRST_SHARE
+        first = limit * first_share if built.x else limit
+        first_wall = None if wall_limit_s is None else wall_limit_s * first_share
         if wall_limit_s is not None:
             first = 1e9
         proto = built.model.proto
@@ -1219,7 +1233,7 @@ def _neighbourhood_search(
         fixed = [(i, solution[i]) for i in all_x if i not in free]
         _set_hint(model, solution)
         sub = _solver(1, sub_seed, budget, wall)
-        sub.parameters.linearization_level = 2
+        sub.parameters.linearization_level = LNS_LINEARIZATION
         with _tours_fixed(model, fixed):
             status = stopper.run(sub, model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
