@@ -746,6 +746,8 @@ COVER_FIRST_DOMINANCE = 10.0
 #: Share of the whole-model step when the search starts from a complete roster (the second
 #: part of a cover-first search): the roster is already there, the neighbourhoods improve it.
 HINTED_FIRST_SHARE = 0.03
+#: ... but never under this many deterministic seconds (CP-SAT 9.15 can abort the process
+#: when a hinted solve is stopped almost at once).
 HINTED_FIRST_MIN_S = 0.5
 #: Deterministic seconds of the first neighbourhood solves (adapted as the search goes).
 LNS_SUB_LIMIT_S = 0.4
@@ -966,7 +968,6 @@ def _search(
     _set_hint(built.model, first.solution)
     wall_left = None if wall_limit_s is None else wall_limit_s - (time.monotonic() - t0)
     left = max(0.05, limit - first.deterministic_s)
-    # at least HINTED_FIRST_MIN_S: a hinted CP-SAT solve stopped almost at once can abort
     first_share = min(FIRST_SHARE, max(HINTED_FIRST_SHARE, HINTED_FIRST_MIN_S / left))
     try:
         rest = _search_objective(
