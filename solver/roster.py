@@ -22,14 +22,21 @@ Search, in three steps within one effort budget (``time_limit_s``):
    what solves to optimality; when it stalls, a whole-model search from the best roster
    (which may also raise the bound).
 
-With cover targets (``[[rules.cover_targets]]``) whose under-cover weight outweighs every
-other item of the objective ``COVER_FIRST_DOMINANCE``-fold, steps 1-3 run twice: first on
-the shortfalls alone (cover below target, minimum staffing) for
+When officers meet only through counts of officers per shift and day (cover targets and
+minimum staffing, every unit of one, no patrol value, no fairness spread: e.g. the published
+shift-scheduling benchmarks), the first ``COLUMNS_SHARE`` of the budget builds a roster by
+column generation (`solver.roster_columns`: one week per officer priced with CP-SAT against
+the duals of a linear master, then a dive to one week each), whose Lagrangian bound also
+ends the search once reached; steps 1-3 then start from that roster.
+
+Otherwise, with cover targets (``[[rules.cover_targets]]``) whose under-cover weight
+outweighs every other item of the objective ``COVER_FIRST_DOMINANCE``-fold, steps 1-3 run
+twice: first on the shortfalls alone (cover below target, minimum staffing) for
 ``COVER_FIRST_SHARE`` of the budget, then on the whole objective from the roster found (with
-only ``HINTED_FIRST_SHARE`` for step 1, since a roster is already there). A
-unit of cover usually needs several officers' weeks to move together, which a search that
-weighs every request at each step rarely finds. The progress shown is always the whole
-objective of the best roster so far.
+only ``HINTED_FIRST_SHARE`` for step 1, since a roster is already there). A unit of cover
+usually needs several officers' weeks to move together, which a search that weighs every
+request at each step rarely finds. The progress shown is always the whole objective of the
+best roster so far.
 
 Determinism: every step stops on CP-SAT *deterministic* time and the parallel parts are
 deterministic by construction, so the same scenario and seed give the same roster on a busy or
@@ -53,10 +60,11 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
+from solver import roster_columns
 from solver.domain import Officer, Scenario, ShiftTemplate
 from solver.roster_check import (
     check_roster,
@@ -401,6 +409,8 @@ class _Model:
     #: the objective minimised (penalties - patrol value), to restore after a search on part
     #: of it
     objective: object = 0
+    #: what the model was built from
+    prep: _Prep | None = None
 
     def price(self, value_of: Callable[[cp_model.IntVar], int]) -> int:
         """The objective of a roster whose variables' values ``value_of`` gives (exact: every
@@ -600,6 +610,7 @@ def _build(prep: _Prep, *, explain: bool) -> _Model:
         max(1, int(weights.workers)),
         slack,
         objective=objective_expr,
+        prep=prep,
     )
 
 
@@ -764,6 +775,9 @@ LNS_STALL_ROUNDS = 25
 LNS_POLISH_SHARE = 0.1
 #: Share of officer-days freed by the first neighbourhoods (adapted as the search goes).
 LNS_FREE_SHARE = 0.15
+#: Share of the effort left after the shortfalls-first part given to column generation
+#: (`solver.roster_columns`), when officers meet only through cover counts.
+COLUMNS_SHARE = 0.4
 
 
 @dataclass
@@ -832,7 +846,8 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
     def on_solution_callback(self) -> None:
         pricing = self.reporter.pricing
         if pricing is None:
-            self.reporter.bound = self.best_objective_bound
+            # a bound proven earlier (column generation) may be the stronger one
+            self.reporter.bound = max(self.reporter.bound, self.best_objective_bound)
             self.reporter.report(self.objective_value)
         else:
             self.reporter.report(pricing.price(self.value))
@@ -913,22 +928,51 @@ def _search(
     Effort is deterministic time (``limit`` seconds) unless ``wall_limit_s`` is given, in
     which case the wall clock decides (benchmarks; not reproducible run to run).
 
-    With dominant cover targets (``_cover_dominates``), the first ``COVER_FIRST_SHARE`` of
-    the effort searches on the shortfalls alone (cover below target, and minimum staffing),
-    and the rest on the whole objective from the roster found: a unit of cover usually needs
-    several officers' weeks to move together, which a search weighing every request at each
-    step rarely finds. The roster kept is the whole objective's best; only the path to it
-    differs.
+    When officers meet only through cover counts (``_columns_apply``), the first
+    ``COLUMNS_SHARE`` of the effort builds a roster by column generation
+    (`solver.roster_columns`), and the rest searches on the whole objective from it.
+    Otherwise, with dominant cover targets (``_cover_dominates``), the first
+    ``COVER_FIRST_SHARE`` of the effort searches on the shortfalls alone (cover below
+    target, and minimum staffing), and the rest on the whole objective from the roster
+    found: a unit of cover usually needs several officers' weeks to move together, which a
+    search weighing every request at each step rarely finds. The roster kept is the whole
+    objective's best; only the path to it differs.
     """
     t0 = time.monotonic()
     reporter = _Reporter(progress, t0)
     cover = built.parts.get("cover_under", 0)
-    if (
-        isinstance(cover, int)
-        or not built.x
-        or COVER_FIRST_SHARE <= 0
-        or not _cover_dominates(scenario, built)
-    ):
+    if isinstance(cover, int) or not built.x:
+        return _search_objective(built, scenario, limit, seed, reporter, cancel, wall_limit_s)
+    if COLUMNS_SHARE > 0 and _columns_apply(built):
+        found = _columns_start(
+            built,
+            limit * COLUMNS_SHARE,
+            None if wall_limit_s is None else wall_limit_s * COLUMNS_SHARE,
+            seed,
+            cancel,
+        )
+        if found is not None:
+            solution, objective, spent, lower = found
+            reporter.bound = -math.inf if lower is None else lower
+            reporter.report(objective)
+            if lower is not None and objective <= lower:
+                return _Outcome(
+                    cp_model.OPTIMAL, solution, objective, lower, spent, False, reporter.solutions
+                )
+            return _search_from(
+                built,
+                scenario,
+                solution,
+                objective,
+                spent,
+                limit,
+                seed,
+                reporter,
+                cancel,
+                None if wall_limit_s is None else wall_limit_s - (time.monotonic() - t0),
+                known_bound=lower,
+            )
+    if COVER_FIRST_SHARE <= 0 or not _cover_dominates(scenario, built):
         return _search_objective(built, scenario, limit, seed, reporter, cancel, wall_limit_s)
     built.model.minimize(cover + built.parts.get(UNMET, 0))
     reporter.pricing = built
@@ -965,9 +1009,39 @@ def _search(
             True,
             reporter.solutions,
         )
-    _set_hint(built.model, first.solution)
-    wall_left = None if wall_limit_s is None else wall_limit_s - (time.monotonic() - t0)
-    left = max(0.05, limit - first.deterministic_s)
+    return _search_from(
+        built,
+        scenario,
+        first.solution,
+        objective,
+        first.deterministic_s,
+        limit,
+        seed,
+        reporter,
+        cancel,
+        None if wall_limit_s is None else wall_limit_s - (time.monotonic() - t0),
+    )
+
+
+def _search_from(
+    built: _Model,
+    scenario: Scenario,
+    start: list[int],
+    objective: int,
+    spent: float,
+    limit: float,
+    seed: int,
+    reporter: _Reporter,
+    cancel,
+    wall_left: float | None,
+    known_bound: int | None = None,
+) -> _Outcome:
+    """The whole-objective search from a complete roster ``start`` (objective ``objective``,
+    found in ``spent`` of the ``limit`` deterministic seconds): a short whole-model step,
+    then the neighbourhood search; ``start`` is kept when nothing better is found.
+    ``known_bound`` is a lower bound proven before (it ends the search once reached)."""
+    _set_hint(built.model, start)
+    left = max(0.05, limit - spent)
     first_share = min(FIRST_SHARE, max(HINTED_FIRST_SHARE, HINTED_FIRST_MIN_S / left))
     try:
         rest = _search_objective(
@@ -979,15 +1053,16 @@ def _search(
             cancel,
             None if wall_left is None else max(0.05, wall_left),
             first_share=first_share,
+            known_bound=known_bound,
         )
     finally:
         _set_hint(built.model, None)
-    rest.deterministic_s += first.deterministic_s
+    rest.deterministic_s += spent
     if rest.solution is None or rest.objective is None or rest.objective > objective:
         # cancelled at once, or nothing as good found on the whole objective
-        rest.status = cp_model.FEASIBLE
-        rest.solution, rest.objective = first.solution, objective
-        rest.bound = -(10**15) if rest.bound is None else rest.bound
+        rest.solution, rest.objective = start, objective
+        rest.bound = max(-(10**15) if rest.bound is None else rest.bound, known_bound or -(10**15))
+        rest.status = cp_model.OPTIMAL if objective <= rest.bound else cp_model.FEASIBLE
     return rest
 
 
@@ -1016,6 +1091,128 @@ def _cover_dominates(scenario: Scenario, built: _Model) -> bool:
     return min(under) >= COVER_FIRST_DOMINANCE * max([abs(w) for w in others], default=0.0)
 
 
+def _columns_apply(built: _Model) -> bool:
+    """Whether officers meet only through counts of officers per shift and day (cover
+    targets, minimum staffing with units of one), so that the roster splits into one
+    column per officer (`solver.roster_columns`)."""
+    prep = built.prep
+    if prep is None or not built.x:
+        return False
+    if any(t.unit_size > 1 for t in prep.templates.values()):
+        return False
+    coupled = ("patrol_value", "fairness_nights", "fairness_weekends")
+    return all(isinstance(built.parts.get(name, 0), int) for name in coupled)
+
+
+def _count_rows(prep: _Prep) -> list[roster_columns.CountRow]:
+    """The cover targets and minimum staffing as costs on officer counts."""
+    rows = []
+    for target in prep.scenario.rules.cover_targets:
+        if target.shift not in prep.templates:
+            continue
+        for day in [target.date] if target.date is not None else prep.dates:
+            if day not in prep.dates:
+                continue
+            for weight, at_least in ((target.under_weight, True), (target.over_weight, False)):
+                if weight:
+                    rows.append(
+                        roster_columns.CountRow(
+                            day, target.shift, target.units, _scaled(weight), at_least
+                        )
+                    )
+    for name, need in prep.scenario.rules.min_units.items():
+        if name in prep.templates and need > 0:
+            for day in prep.dates:
+                rows.append(
+                    roster_columns.CountRow(day, name, need, _scaled(1) * UNMET_UNIT_POINTS, True)
+                )
+    return rows
+
+
+def _officer_model(prep: _Prep, officer: Officer) -> _Model:
+    """The model of one officer's rules and own costs (no cover, staffing or fairness)."""
+    scenario = prep.scenario
+    alone = replace(
+        scenario,
+        officers=(officer,),
+        hotspots=(),
+        rules=replace(scenario.rules, cover_targets=(), min_units={}),
+    )
+    sub = replace(
+        prep,
+        scenario=alone,
+        blocked={k: v for k, v in prep.blocked.items() if k[0] == officer.id},
+        fixed={k: v for k, v in prep.fixed.items() if k[0] == officer.id},
+        problems=[],
+    )
+    return _build(sub, explain=False)
+
+
+def _columns_start(
+    built: _Model,
+    budget_s: float,
+    wall_s: float | None,
+    seed: int,
+    cancel,
+) -> tuple[list[int], int, float, int | None] | None:
+    """A roster by column generation (`solver.roster_columns`): (complete solution of
+    ``built``, its objective, deterministic s spent, a lower bound on every roster's
+    objective or None), or None when there is none (an officer without a legal week,
+    cancelled)."""
+    prep = built.prep
+    assert prep is not None
+    t0 = time.monotonic()
+    stopper = _Stopper(cancel)
+    try:
+        officers: dict[str, roster_columns.OfficerModel] = {}
+        for officer in prep.scenario.officers:
+            if any(key[0] == officer.id for key in built.x):
+                sub = _officer_model(prep, officer)
+                x = {(d, s): var for (_o, d, s), var in sub.x.items()}
+                officers[officer.id] = roster_columns.OfficerModel(
+                    sub.model, x, sub.objective, sub.price
+                )
+        try:
+            result = roster_columns.generate(
+                officers,
+                _count_rows(prep),
+                budget_s,
+                seed,
+                built.workers,
+                stopper.run,
+                lambda: stopper.cancelled,
+                None if wall_s is None else t0 + wall_s,
+            )
+        except roster_columns.NoColumn as missing:
+            log.info("roster columns: no legal week for %s", missing)
+            return None
+        except roster_columns.MasterFailed as failure:
+            log.warning("roster columns: %s; searching without them", failure)
+            return None
+        if result is None:
+            return None
+        det = result.deterministic_s
+        values = [0] * len(built.model.proto.variables)
+        for (oid, day, name), var in built.x.items():
+            values[var.index] = int((day, name) in result.chosen[oid])
+        all_x = [var.index for var in built.x.values()]
+        status, objective, full, spent = _fixed_solve(built.model, all_x, values, seed, stopper)
+        det += spent
+        if objective is None or full is None:
+            log.info("roster columns: the weeks chosen do not make a roster (%s)", status)
+            return None
+        log.info(
+            "roster columns: objective %s (bound %s), %.2f det s",
+            objective / OBJ_SCALE,
+            "-" if result.lower_bound is None else f"{result.lower_bound / OBJ_SCALE:.1f}",
+            det,
+        )
+        lower = None if result.lower_bound is None else math.ceil(result.lower_bound - 1e-6)
+        return full, objective, det, lower
+    finally:
+        stopper.close()
+
+
 def _search_objective(
     built: _Model,
     scenario: Scenario,
@@ -1025,9 +1222,11 @@ def _search_objective(
     cancel,
     wall_limit_s: float | None,
     first_share: float = FIRST_SHARE,
+    known_bound: int | None = None,
 ) -> _Outcome:
     """Whole-model search, then a neighbourhood search (LNS) from the best roster found, on
-    the objective ``built.model`` minimises now."""
+    the objective ``built.model`` minimises now; ``known_bound``: a lower bound on it proven
+    before."""
     t0 = time.monotonic()
     workers = max(1, int(scenario.roster_weights.workers))
     stopper = _Stopper(cancel)
@@ -1097,6 +1296,8 @@ def _search_objective(
         # nothing about the rest)
         bound = stated_bound if math.isfinite(stated_bound) else -(10**15)
         bound = max(-(10**15), int(math.ceil(bound - 1e-6)))
+        if known_bound is not None:
+            bound = max(bound, known_bound)
         reporter.bound = bound
         log.info(
             "roster: whole model %s, objective %s, bound %s, %.2f det s",

@@ -25,6 +25,7 @@ def test_curtois_instance_solved_in_our_model_is_legal_and_priced_the_same(numbe
     assert check_roster(scenario, roster.assignments) == []
     assert roster.objective == pytest.approx(penalty)
     assert penalty >= BEST_KNOWN[number]  # published optimum: nothing legal is cheaper
+    assert roster.bound <= BEST_KNOWN[number]  # and no bound above it
     if roster.status == "optimal":
         assert penalty == BEST_KNOWN[number]
 
@@ -40,13 +41,22 @@ def test_benchmark_in_deterministic_time_repeats_itself():
     assert (first["checked"], first["objective"]) == (second["checked"], second["objective"])
 
 
-def test_cover_searched_first_then_whole_objective_with_progress_only_improving(caplog):
+@pytest.mark.parametrize(
+    ("columns_share", "logged"), [(0.0, "shortfalls alone"), (0.4, "roster columns")]
+)
+def test_a_first_roster_then_whole_objective_with_progress_only_improving(
+    caplog, monkeypatch, columns_share, logged
+):
+    """Both ways to a first roster (cover shortfalls searched first; column generation)
+    end on a legal roster priced as the instance prices it, with progress that only
+    improves and never shows a part's objective."""
+    monkeypatch.setattr("solver.roster.COLUMNS_SHARE", columns_share)
     inst = read_instance(BENCH_DIR / "Instance2.txt")
     scenario = to_scenario(inst, time_limit_s=4.0, seed=1)
     seen = []
     with caplog.at_level("INFO", logger="solver.roster"):
         roster = solve_roster(scenario, progress=seen.append)
-    assert any("shortfalls alone" in r.getMessage() for r in caplog.records)
+    assert any(logged in r.getMessage() for r in caplog.records)
     index = {d: i for i, d in enumerate(scenario.dates)}
     penalty, errors = evaluate(
         inst, {(t.officer_id, index[t.date]): t.shift for t in roster.assignments}

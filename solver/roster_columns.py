@@ -1,0 +1,489 @@
+"""Column generation for rosters whose officers meet only through cover counts.
+
+When the only rules and goals that tie officers together are counts of officers on a shift
+and day (cover targets with under/over weights, minimum staffing with units of one), the
+roster problem splits: choose one week (a *column*) for each officer so that the counts cost
+least. This module
+
+1. solves the linear relaxation of that choice over a growing set of columns (GLOP), pricing
+   new columns for each officer with CP-SAT on the officer's own rules and costs minus the
+   duals of the count rows (column generation, as in branch-and-price nurse rostering);
+2. dives to one column per officer: fixes the officers whose column the LP already takes
+   (almost) whole, or the heaviest few, and generates again for the others, until every
+   officer is fixed;
+3. tries to do better than the dive over every column generated, with CP-SAT (the restricted
+   master problem as an integer programme, hinted with the dive's choice).
+
+The result is a complete roster to start the neighbourhood search from, and the Lagrangian
+lower bound of the root (at duals rounded to whole objective units) when every pricing
+problem of an iteration was solved to optimality. Every solve stops on deterministic time
+(or, for benchmarks, a wall-clock end), so the same inputs and seed give the same columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
+
+log = logging.getLogger(__name__)
+
+DayShift = tuple[dt.date, str]
+
+#: Deterministic seconds for one officer's pricing problem.
+PRICE_LIMIT_S = 0.25
+#: Share of the column budget for the root linear relaxation.
+ROOT_SHARE = 0.5
+#: Share of the column budget kept for choosing one column per officer over the pool.
+MASTER_SHARE = 0.1
+#: In the dive, an officer's column is fixed once its LP weight reaches this.
+DIVE_FIX_LEVEL = 0.9
+#: In the dive, at least this share of the officers still free is fixed at each step.
+DIVE_FIX_SHARE = 0.1
+#: Column generation iterations after each dive step.
+DIVE_ITERATIONS = 3
+#: A column enters when its reduced cost is below minus this (objective units).
+REDUCED_COST_EPS = 1e-6
+#: Improving solutions kept per pricing problem and iteration.
+COLUMNS_PER_PRICING = 5
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """A cost on the number of officers working ``shift`` on ``day``: each officer below
+    ``target`` (``at_least``) or above it (otherwise) costs ``weight``."""
+
+    day: dt.date
+    shift: str
+    target: int
+    weight: int
+    at_least: bool
+
+
+@dataclass
+class OfficerModel:
+    """One officer's rules and own costs as a CP-SAT model."""
+
+    model: cp_model.CpModel
+    #: (day, shift) -> tour variable
+    x: dict[DayShift, cp_model.IntVar]
+    #: the officer's own cost (requests, hours shortfall, changes...), to minimise
+    cost: object
+    #: exact own cost of a solution, given a variable -> value function
+    price: Callable[[Callable[[cp_model.IntVar], int]], int]
+
+
+@dataclass(frozen=True)
+class Column:
+    tours: frozenset[DayShift]
+    cost: int
+
+
+@dataclass
+class ColumnsResult:
+    """One column (set of tours) per officer, with the figures of the search."""
+
+    chosen: dict[str, frozenset[DayShift]]
+    objective: int
+    lp_value: float
+    lower_bound: float | None
+    iterations: int
+    columns: int
+    deterministic_s: float
+
+
+class NoColumn(Exception):
+    """An officer has no week that keeps their own rules."""
+
+
+class MasterFailed(Exception):
+    """The master linear programme could not be solved (numerical trouble)."""
+
+
+class _Collector(cp_model.CpSolverSolutionCallback):
+    """Keeps the columns of every solution a pricing solve finds."""
+
+    def __init__(self, officer: OfficerModel) -> None:
+        super().__init__()
+        self.officer = officer
+        self.found: list[Column] = []
+
+    def on_solution_callback(self) -> None:
+        tours = frozenset(key for key, var in self.officer.x.items() if self.value(var))
+        self.found.append(Column(tours, self.officer.price(self.value)))
+
+
+def _price(
+    officer: OfficerModel,
+    duals: dict[DayShift, int],
+    seed: int,
+    limit_s: float,
+    run: Callable,
+) -> tuple[list[Column], bool, float, float]:
+    """Columns found for ``officer`` at these duals, whether the pricing was optimal, its
+    best value (own cost minus duals) and the deterministic time spent."""
+    terms = [(var, duals.get(key, 0)) for key, var in officer.x.items()]
+    officer.model.minimize(officer.cost - sum(d * var for var, d in terms if d))
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers = 1
+    params.random_seed = seed
+    params.max_deterministic_time = limit_s
+    params.max_time_in_seconds = limit_s * 3 + 5
+    params.catch_sigint_signal = False
+    collector = _Collector(officer)
+    status = run(solver, officer.model, collector)
+    found = collector.found
+    best = solver.objective_value if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else math.inf
+    return found, status == cp_model.OPTIMAL, best, solver.deterministic_time
+
+
+def _reduced(column: Column, duals: dict[DayShift, int], convexity: float) -> float:
+    return column.cost - sum(duals.get(key, 0) for key in column.tours) - convexity
+
+
+class _Master:
+    """The linear relaxation: weights on each officer's columns summing to one, count rows
+    with their slack costs."""
+
+    def __init__(self, officers: Sequence[str], rows: Sequence[CountRow]) -> None:
+        self.solver = pywraplp.Solver.CreateSolver("GLOP")
+        self.rows = list(rows)
+        infinity = self.solver.infinity()
+        self.convexity = {o: self.solver.Constraint(1.0, 1.0) for o in officers}
+        self.weights: dict[str, list[tuple[pywraplp.Variable, Column]]] = {o: [] for o in officers}
+        self.row_constraints = []
+        objective = self.solver.Objective()
+        for row in self.rows:
+            slack = self.solver.NumVar(0.0, infinity, "")
+            objective.SetCoefficient(slack, float(row.weight))
+            if row.at_least:
+                constraint = self.solver.Constraint(float(row.target), infinity)
+            else:
+                constraint = self.solver.Constraint(-infinity, float(row.target))
+            constraint.SetCoefficient(slack, 1.0 if row.at_least else -1.0)
+            self.row_constraints.append(constraint)
+        self.by_key: dict[DayShift, list[int]] = {}
+        for i, row in enumerate(self.rows):
+            self.by_key.setdefault((row.day, row.shift), []).append(i)
+        objective.SetMinimization()
+
+    def add(self, officer: str, column: Column) -> None:
+        var = self.solver.NumVar(0.0, 1.0, "")
+        self.solver.Objective().SetCoefficient(var, float(column.cost))
+        self.convexity[officer].SetCoefficient(var, 1.0)
+        for key in column.tours:
+            for i in self.by_key.get(key, ()):
+                self.row_constraints[i].SetCoefficient(var, 1.0)
+        self.weights[officer].append((var, column))
+
+    def solve(self) -> tuple[float, dict[DayShift, int], dict[str, float], int]:
+        """Solve the LP: its value, the duals of the count rows summed per (day, shift) and
+        rounded to whole objective units, the officers' convexity duals, and the constant
+        of the Lagrangian bound at those rounded duals (sum of row dual x target).
+
+        Each row's dual is rounded and clamped to what the row admits (0 to its weight,
+        with the row's sign), so the bound stays valid at the rounded duals: the best
+        weeks priced with them plus the constant bound every roster from below."""
+        status = self.solver.Solve()
+        if status != pywraplp.Solver.OPTIMAL:
+            raise MasterFailed(f"column master LP ended with status {status}")
+        duals: dict[DayShift, int] = {}
+        constant = 0
+        for row, constraint in zip(self.rows, self.row_constraints, strict=True):
+            value = int(round(constraint.dual_value()))
+            value = (
+                min(row.weight, max(0, value)) if row.at_least else min(0, max(-row.weight, value))
+            )
+            key = (row.day, row.shift)
+            duals[key] = duals.get(key, 0) + value
+            constant += value * row.target
+        convexity = {o: c.dual_value() for o, c in self.convexity.items()}
+        return self.solver.Objective().Value(), duals, convexity, constant
+
+    def heaviest(self, officer: str) -> tuple[float, Column]:
+        """The officer's column with the largest weight in the last solution (the first
+        such column on ties)."""
+        best = max(self.weights[officer], key=lambda vc: vc[0].solution_value())
+        return best[0].solution_value(), best[1]
+
+    def fix(self, officer: str, column: Column) -> None:
+        """Keep only ``column`` for ``officer`` (weight one)."""
+        for var, other in self.weights[officer]:
+            if other is not column:
+                var.SetUb(0.0)
+
+
+def _cost(chosen: dict[str, Column], rows: Sequence[CountRow]) -> int:
+    """Cost of one column per officer: their own costs and the count rows' slack."""
+    counts: dict[DayShift, int] = {}
+    for column in chosen.values():
+        for key in column.tours:
+            counts[key] = counts.get(key, 0) + 1
+    total = sum(c.cost for c in chosen.values())
+    for row in rows:
+        n = counts.get((row.day, row.shift), 0)
+        total += row.weight * max(0, row.target - n if row.at_least else n - row.target)
+    return total
+
+
+class _Generator:
+    """Column generation state: the pool of columns, the master LP, the officers fixed."""
+
+    def __init__(
+        self,
+        officers: dict[str, OfficerModel],
+        rows: Sequence[CountRow],
+        seed: int,
+        lanes: int,
+        run: Callable,
+        executor: ThreadPoolExecutor,
+    ) -> None:
+        self.officers = officers
+        self.names = sorted(officers)
+        self.rows = rows
+        self.seed = seed
+        self.lanes = max(1, lanes)
+        self.run = run
+        self.executor = executor
+        self.master = _Master(self.names, rows)
+        self.seen: dict[str, set[frozenset[DayShift]]] = {o: set() for o in self.names}
+        self.fixed: dict[str, Column] = {}
+        self.spent = 0.0
+        self.iterations = 0
+        self.lp_value = math.inf
+        self.lower: float | None = None
+        # each officer's own best weeks, whatever the counts (the master then has a column
+        # for everyone)
+        jobs = [
+            executor.submit(_price, officers[o], {}, seed, PRICE_LIMIT_S, run) for o in self.names
+        ]
+        for o, job in zip(self.names, jobs, strict=True):
+            found, _optimal, _best, det = job.result()
+            self.spent += det / self.lanes
+            if not found:
+                raise NoColumn(o)
+            for column in sorted(found, key=lambda c: c.cost)[:COLUMNS_PER_PRICING]:
+                self._add(o, column)
+
+    def solve_master(self) -> tuple[float, dict[DayShift, int], dict[str, float], int]:
+        """Solve the master LP; GLOP's warm start can end abnormally after many bound
+        changes, so on failure the master is rebuilt from the pool and solved afresh."""
+        try:
+            return self.master.solve()
+        except MasterFailed:
+            log.debug("columns: master LP rebuilt after a failed solve")
+            old = self.master
+            self.master = _Master(self.names, self.rows)
+            for o in self.names:
+                for _var, column in old.weights[o]:
+                    self.master.add(o, column)
+                if o in self.fixed:
+                    self.master.fix(o, self.fixed[o])
+            return self.master.solve()
+
+    def _add(self, officer: str, column: Column) -> bool:
+        if column.tours in self.seen[officer]:
+            return False
+        self.seen[officer].add(column.tours)
+        self.master.add(officer, column)
+        return True
+
+    @property
+    def columns(self) -> int:
+        return sum(len(c) for c in self.seen.values())
+
+    def iterate(self) -> int:
+        """Solve the master LP and price every officer not fixed; the columns added."""
+        self.lp_value, duals, convexity, constant = self.solve_master()
+        self.iterations += 1
+        free = [o for o in self.names if o not in self.fixed]
+        jobs = [
+            self.executor.submit(
+                _price,
+                self.officers[o],
+                duals,
+                self.seed + self.iterations,
+                PRICE_LIMIT_S,
+                self.run,
+            )
+            for o in free
+        ]
+        results = [job.result() for job in jobs]
+        # the batch runs ``lanes`` at a time: count its time spread over the lanes
+        self.spent += sum(r[3] for r in results) / self.lanes
+        added = 0
+        all_optimal = True
+        # the Lagrangian bound at the rounded duals (exact while no officer is fixed)
+        lagrange = float(constant)
+        for o, (found, optimal, best, _det) in zip(free, results, strict=True):
+            all_optimal &= optimal
+            lagrange += best
+            ranked = sorted(found, key=lambda c: _reduced(c, duals, convexity[o]))
+            kept = 0
+            for column in ranked:
+                if kept >= COLUMNS_PER_PRICING:
+                    break
+                if _reduced(column, duals, convexity[o]) >= -REDUCED_COST_EPS:
+                    break
+                if self._add(o, column):
+                    kept += 1
+            added += kept
+        if all_optimal and not self.fixed:
+            self.lower = lagrange if self.lower is None else max(self.lower, lagrange)
+        log.debug(
+            "columns %d: LP %.1f, %d added, %d fixed, Lagrangian %s, %.2f det s",
+            self.iterations,
+            self.lp_value,
+            added,
+            len(self.fixed),
+            f"{lagrange:.1f}" if all_optimal else "-",
+            self.spent,
+        )
+        return added
+
+    def dive_step(self, final: bool) -> None:
+        """Fix every free officer whose heaviest column weighs at least ``DIVE_FIX_LEVEL``
+        (at least the heaviest one); with ``final``, every free officer."""
+        self.solve_master()
+        free = [(o, *self.master.heaviest(o)) for o in self.names if o not in self.fixed]
+        chosen = [(o, c) for o, w, c in free if final or w >= DIVE_FIX_LEVEL]
+        least = max(1, math.ceil(DIVE_FIX_SHARE * len(free)))
+        if len(chosen) < least:
+            # stable order: heaviest first, then by name
+            ranked = sorted(free, key=lambda item: -item[1])
+            chosen = [(o, c) for o, _w, c in ranked[:least]]
+        for o, column in chosen:
+            self.fixed[o] = column
+            self.master.fix(o, column)
+
+
+def generate(
+    officers: dict[str, OfficerModel],
+    rows: Sequence[CountRow],
+    budget_s: float,
+    seed: int,
+    lanes: int,
+    run: Callable,
+    cancelled: Callable[[], bool],
+    wall_end: float | None = None,
+) -> ColumnsResult | None:
+    """One column per officer within ``budget_s`` deterministic seconds (and by the
+    monotonic clock ``wall_end``, when given): column generation from each officer's own
+    best weeks, a dive (fix the columns the LP already takes whole, generate again), then a
+    choice over every column generated. None when cancelled before a choice was made."""
+
+    def late() -> bool:
+        return wall_end is not None and time.monotonic() >= wall_end
+
+    with ThreadPoolExecutor(max_workers=max(1, lanes)) as executor:
+        gen = _Generator(officers, rows, seed, lanes, run, executor)
+        root_budget = budget_s * ROOT_SHARE
+        while gen.spent < root_budget and not late() and not cancelled():
+            if gen.iterate() == 0:
+                break
+        root_lp = gen.lp_value
+        dive_budget = budget_s * (1.0 - MASTER_SHARE)
+
+        def dive_over() -> bool:
+            return gen.spent >= dive_budget or late()
+
+        while len(gen.fixed) < len(gen.names) and not cancelled():
+            gen.dive_step(final=dive_over())
+            for _ in range(DIVE_ITERATIONS):
+                if len(gen.fixed) == len(gen.names) or dive_over() or cancelled():
+                    break
+                if gen.iterate() == 0:
+                    break
+    if cancelled():
+        return None
+    dived = _cost(gen.fixed, rows)
+    pool = {o: [c for _v, c in gen.master.weights[o]] for o in gen.names}
+    hint = {o: gen.fixed[o] for o in gen.names}
+    chosen, objective, spent = {o: c.tours for o, c in hint.items()}, dived, gen.spent
+    if not late():
+        master_budget = max(budget_s * MASTER_SHARE, budget_s - gen.spent)
+        wall_left = None if wall_end is None else wall_end - time.monotonic()
+        picked, value, det = _choose(pool, rows, hint, master_budget, wall_left, seed, lanes, run)
+        spent += det
+        if picked is not None and value < dived:
+            chosen, objective = picked, value
+    log.info(
+        "roster columns: %d iterations, %d columns, root LP %.1f, bound %s, dive %s, "
+        "chosen %s, %.2f det s",
+        gen.iterations,
+        gen.columns,
+        root_lp,
+        "-" if gen.lower is None else f"{gen.lower:.1f}",
+        dived,
+        objective,
+        spent,
+    )
+    return ColumnsResult(chosen, objective, root_lp, gen.lower, gen.iterations, gen.columns, spent)
+
+
+def _choose(
+    pool: dict[str, list[Column]],
+    rows: Sequence[CountRow],
+    start: dict[str, Column],
+    budget_s: float,
+    wall_s: float | None,
+    seed: int,
+    lanes: int,
+    run: Callable,
+) -> tuple[dict[str, frozenset[DayShift]] | None, int, float]:
+    """One column per officer, at least cost over the pool (CP-SAT), hinted with ``start``."""
+    model = cp_model.CpModel()
+    picks: dict[str, list[tuple[cp_model.IntVar, Column]]] = {}
+    count: dict[DayShift, list[cp_model.IntVar]] = {}
+    cost_terms = []
+    for o, columns in pool.items():
+        bools = []
+        for column in columns:
+            b = model.new_bool_var("")
+            model.add_hint(b, column.tours == start[o].tours)
+            bools.append((b, column))
+            if column.cost:
+                cost_terms.append(column.cost * b)
+            for key in column.tours:
+                count.setdefault(key, []).append(b)
+        model.add_exactly_one(b for b, _c in bools)
+        picks[o] = bools
+    for row in rows:
+        n = sum(count.get((row.day, row.shift), []))
+        slack = model.new_int_var(0, max(row.target, len(pool)), "")
+        if row.at_least:
+            model.add(n + slack >= row.target)
+        else:
+            model.add(n - slack <= row.target)
+        cost_terms.append(row.weight * slack)
+    model.minimize(sum(cost_terms))
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers = max(1, lanes)
+    params.random_seed = seed
+    params.max_deterministic_time = max(0.1, budget_s)
+    cap = max(0.1, budget_s) * 3 + 5
+    params.max_time_in_seconds = cap if wall_s is None else max(0.05, min(cap, wall_s))
+    params.catch_sigint_signal = False
+    if lanes > 1:
+        params.interleave_search = True
+    status = run(solver, model, None)
+    log.debug(
+        "columns chosen: %s, %s (bound %s), %.2f det s",
+        solver.status_name(status),
+        solver.objective_value,
+        solver.best_objective_bound,
+        solver.deterministic_time,
+    )
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, 0, solver.deterministic_time
+    chosen = {o: next(c.tours for b, c in bools if solver.value(b)) for o, bools in picks.items()}
+    return chosen, int(round(solver.objective_value)), solver.deterministic_time

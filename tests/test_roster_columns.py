@@ -1,0 +1,118 @@
+"""Column generation for rosters whose officers meet only through cover counts."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from dataclasses import replace
+
+import pytest
+
+from solver.domain import CoverTarget, RosterWeights, ShiftRequest
+from solver.roster import _build, _columns_apply, _columns_start, _prepare, solve_roster
+from solver.roster_check import check_roster, score_roster
+from solver.roster_result import RosterTour
+from tests.roster_scenarios import shifts, small_scenario
+
+
+def _counts_only_scenario():
+    """Two officers, three days, Early/Late/Night of one officer each, soft cover targets
+    and requests, no hotspots and no fairness: officers meet only through cover counts."""
+    base = small_scenario(officers_per_station=1, days=3, min_units={})
+    first, second = base.officers
+    days = base.dates
+    officers = (
+        replace(first, requests=(ShiftRequest(days[0], None), ShiftRequest(days[2], "Night"))),
+        replace(second, requests=(ShiftRequest(days[1], "Early", weight=15.0),)),
+    )
+    targets = (
+        CoverTarget("Early", 1, under_weight=100.0, over_weight=5.0),
+        CoverTarget("Late", 1, under_weight=100.0),
+        CoverTarget("Night", 1, under_weight=60.0),
+    )
+    return replace(
+        base,
+        officers=officers,
+        shifts=shifts(pairs_at_night=False),
+        hotspots=(),
+        rules=replace(base.rules, cover_targets=targets),
+        roster_weights=RosterWeights(fairness_nights=0.0, fairness_weekends=0.0, time_limit_s=4.0),
+    )
+
+
+def _exhaustive_optimum(scenario) -> float:
+    """The least objective over every legal roster, by enumeration (the independent
+    checker and pricer)."""
+    names = [None, *(t.name for t in scenario.shifts)]
+    cells = [(o, d) for o in scenario.officers for d in scenario.dates]
+    best = float("inf")
+    for choice in itertools.product(names, repeat=len(cells)):
+        tours = [
+            RosterTour(o.id, d, name, o.station_id)
+            for (o, d), name in zip(cells, choice, strict=True)
+            if name is not None
+        ]
+        if check_roster(scenario, tours):
+            continue
+        parts, penalties = score_roster(scenario, tours)
+        best = min(best, sum(p.points for p in penalties) - parts.get("patrol_value", 0.0))
+    return best
+
+
+def test_columns_roster_and_bound_match_the_exhaustive_optimum():
+    scenario = _counts_only_scenario()
+    optimum = _exhaustive_optimum(scenario)
+    assert optimum < float("inf")
+
+    built = _build(_prepare(scenario, None, None, ()), explain=False)
+    assert _columns_apply(built)
+    found = _columns_start(built, 2.0, None, 0, None)
+    assert found is not None
+    _solution, objective, _det, lower = found
+    assert lower is not None
+    assert lower / 100 <= optimum + 1e-9  # a lower bound never above the optimum
+    assert objective / 100 >= optimum - 1e-9
+
+    roster = solve_roster(scenario)
+    assert roster.status == "optimal"
+    assert check_roster(scenario, roster.assignments) == []
+    assert roster.objective == pytest.approx(optimum)
+    assert roster.bound <= roster.objective + 1e-9
+
+
+def test_columns_apply_only_when_officers_meet_through_counts():
+    paired = small_scenario(days=3)  # Night in pairs, hotspots, fairness
+    assert not _columns_apply(_build(_prepare(paired, None, None, ()), explain=False))
+    assert _columns_apply(_build(_prepare(_counts_only_scenario(), None, None, ()), explain=False))
+
+
+def test_columns_path_is_deterministic_and_cancellable():
+    scenario = _counts_only_scenario()
+    first = solve_roster(scenario, seed=4)
+    second = solve_roster(scenario, seed=4)
+    assert first.assignments == second.assignments
+    assert first.objective == second.objective
+
+    bigger = replace(
+        small_scenario(officers_per_station=8, days=14, min_units={}),
+        shifts=shifts(pairs_at_night=False),
+        hotspots=(),
+        rules=replace(scenario.rules),
+        roster_weights=RosterWeights(fairness_nights=0.0, fairness_weekends=0.0, time_limit_s=60.0),
+    )
+    cancel = threading.Event()
+    result = {}
+
+    def run():
+        result["roster"] = solve_roster(bigger, cancel=cancel)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    time.sleep(1.5)
+    cancel.set()
+    stopped = time.monotonic()
+    worker.join(timeout=10)
+    assert not worker.is_alive()
+    assert time.monotonic() - stopped < 1.0
+    assert result["roster"].status in ("cancelled", "optimal")
