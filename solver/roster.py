@@ -1179,7 +1179,7 @@ def _columns_start(
                 budget_s,
                 seed,
                 built.workers,
-                stopper.run,
+                roster_columns.Solving(_solver, stopper.run),
                 lambda: stopper.cancelled,
                 None if wall_s is None else t0 + wall_s,
             )

@@ -49,8 +49,8 @@ DIVE_FIX_LEVEL = 0.9
 DIVE_FIX_SHARE = 0.1
 #: Column generation iterations after each dive step.
 DIVE_ITERATIONS = 3
-#: A column enters when its reduced cost is below minus this (objective units).
-REDUCED_COST_EPS = 1e-6
+#: A column enters when its reduced cost is below minus this (objective units: 1/100 point).
+REDUCED_COST_EPS = 0.5
 #: Improving solutions kept per pricing problem and iteration.
 COLUMNS_PER_PRICING = 5
 
@@ -99,6 +99,16 @@ class ColumnsResult:
     deterministic_s: float
 
 
+@dataclass(frozen=True)
+class Solving:
+    """How CP-SAT solves are made and run: ``make(workers, seed, det_s, wall_s)`` gives a
+    solver stopping on deterministic time, ``run(solver, model, callback)`` runs it
+    (cancellable from another thread)."""
+
+    make: Callable[[int, int, float, float | None], cp_model.CpSolver]
+    run: Callable[[cp_model.CpSolver, cp_model.CpModel, object], int]
+
+
 class NoColumn(Exception):
     """An officer has no week that keeps their own rules."""
 
@@ -125,28 +135,45 @@ def _price(
     duals: dict[DayShift, int],
     seed: int,
     limit_s: float,
-    run: Callable,
+    solving: Solving,
 ) -> tuple[list[Column], bool, float, float]:
     """Columns found for ``officer`` at these duals, whether the pricing was optimal, its
     best value (own cost minus duals) and the deterministic time spent."""
     terms = [(var, duals.get(key, 0)) for key, var in officer.x.items()]
     officer.model.minimize(officer.cost - sum(d * var for var, d in terms if d))
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.num_workers = 1
-    params.random_seed = seed
-    params.max_deterministic_time = limit_s
-    params.max_time_in_seconds = limit_s * 3 + 5
-    params.catch_sigint_signal = False
+    solver = solving.make(1, seed, limit_s, None)
+    # the full linear relaxation, built up front: about half the effort on these small
+    # sequence models, and more of them proven optimal within the limit
+    solver.parameters.linearization_level = 2
+    solver.parameters.add_lp_constraints_lazily = False
     collector = _Collector(officer)
-    status = run(solver, officer.model, collector)
+    status = solving.run(solver, officer.model, collector)
     found = collector.found
     best = solver.objective_value if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else math.inf
     return found, status == cp_model.OPTIMAL, best, solver.deterministic_time
 
 
-def _reduced(column: Column, duals: dict[DayShift, int], convexity: float) -> float:
-    return column.cost - sum(duals.get(key, 0) for key in column.tours) - convexity
+def _reduced(column: Column, duals: dict[DayShift, float], convexity: float) -> float:
+    """The column's reduced cost at the master's exact duals."""
+    return column.cost - sum(duals.get(key, 0.0) for key in column.tours) - convexity
+
+
+@dataclass
+class _Duals:
+    """A master LP solution: its value; the duals of the count rows summed per (day, shift),
+    ``rounded`` to whole objective units (for pricing and the bound) and ``exact`` (for
+    reduced costs); the officers' convexity duals; and the constant of the Lagrangian bound
+    at the rounded duals (sum of row dual x target).
+
+    Each row's dual is rounded and clamped to what the row admits (0 to its weight, with
+    the row's sign), so the bound stays valid at the rounded duals: the best weeks priced
+    with them plus the constant bound every roster from below."""
+
+    value: float
+    rounded: dict[DayShift, int]
+    exact: dict[DayShift, float]
+    convexity: dict[str, float]
+    constant: int
 
 
 class _Master:
@@ -184,29 +211,26 @@ class _Master:
                 self.row_constraints[i].SetCoefficient(var, 1.0)
         self.weights[officer].append((var, column))
 
-    def solve(self) -> tuple[float, dict[DayShift, int], dict[str, float], int]:
-        """Solve the LP: its value, the duals of the count rows summed per (day, shift) and
-        rounded to whole objective units, the officers' convexity duals, and the constant
-        of the Lagrangian bound at those rounded duals (sum of row dual x target).
-
-        Each row's dual is rounded and clamped to what the row admits (0 to its weight,
-        with the row's sign), so the bound stays valid at the rounded duals: the best
-        weeks priced with them plus the constant bound every roster from below."""
+    def solve(self) -> _Duals:
+        """Solve the LP; its value and duals (see `_Duals`)."""
         status = self.solver.Solve()
         if status != pywraplp.Solver.OPTIMAL:
             raise MasterFailed(f"column master LP ended with status {status}")
-        duals: dict[DayShift, int] = {}
+        rounded: dict[DayShift, int] = {}
+        exact: dict[DayShift, float] = {}
         constant = 0
         for row, constraint in zip(self.rows, self.row_constraints, strict=True):
-            value = int(round(constraint.dual_value()))
+            dual = constraint.dual_value()
+            value = int(round(dual))
             value = (
                 min(row.weight, max(0, value)) if row.at_least else min(0, max(-row.weight, value))
             )
             key = (row.day, row.shift)
-            duals[key] = duals.get(key, 0) + value
+            rounded[key] = rounded.get(key, 0) + value
+            exact[key] = exact.get(key, 0.0) + dual
             constant += value * row.target
         convexity = {o: c.dual_value() for o, c in self.convexity.items()}
-        return self.solver.Objective().Value(), duals, convexity, constant
+        return _Duals(self.solver.Objective().Value(), rounded, exact, convexity, constant)
 
     def heaviest(self, officer: str) -> tuple[float, Column]:
         """The officer's column with the largest weight in the last solution (the first
@@ -243,7 +267,7 @@ class _Generator:
         rows: Sequence[CountRow],
         seed: int,
         lanes: int,
-        run: Callable,
+        solving: Solving,
         executor: ThreadPoolExecutor,
     ) -> None:
         self.officers = officers
@@ -251,7 +275,7 @@ class _Generator:
         self.rows = rows
         self.seed = seed
         self.lanes = max(1, lanes)
-        self.run = run
+        self.solving = solving
         self.executor = executor
         self.master = _Master(self.names, rows)
         self.seen: dict[str, set[frozenset[DayShift]]] = {o: set() for o in self.names}
@@ -262,18 +286,27 @@ class _Generator:
         self.lower: float | None = None
         # each officer's own best weeks, whatever the counts (the master then has a column
         # for everyone)
+        earn: dict[DayShift, int] = {}
+        for row in rows:
+            earn[(row.day, row.shift)] = earn.get((row.day, row.shift), 0) + row.weight
+        most_per_tour = max(earn.values(), default=0)
         jobs = [
-            executor.submit(_price, officers[o], {}, seed, PRICE_LIMIT_S, run) for o in self.names
+            executor.submit(_price, officers[o], {}, seed, PRICE_LIMIT_S, solving)
+            for o in self.names
         ]
         for o, job in zip(self.names, jobs, strict=True):
             found, _optimal, _best, det = job.result()
             self.spent += det / self.lanes
             if not found:
                 raise NoColumn(o)
-            for column in sorted(found, key=lambda c: c.cost)[:COLUMNS_PER_PRICING]:
+            # a week costing more than the best one plus the most its tours could earn
+            # from the count rows is no use (early solutions short of hours, say)
+            best = min(c.cost for c in found)
+            useful = [c for c in found if c.cost <= best + most_per_tour * len(c.tours)]
+            for column in sorted(useful, key=lambda c: c.cost)[:COLUMNS_PER_PRICING]:
                 self._add(o, column)
 
-    def solve_master(self) -> tuple[float, dict[DayShift, int], dict[str, float], int]:
+    def solve_master(self) -> _Duals:
         """Solve the master LP; GLOP's warm start can end abnormally after many bound
         changes, so on failure the master is rebuilt from the pool and solved afresh."""
         try:
@@ -282,6 +315,8 @@ class _Generator:
             log.debug("columns: master LP rebuilt after a failed solve")
             old = self.master
             self.master = _Master(self.names, self.rows)
+            # the dual simplex copes where the primal one ended abnormally
+            self.master.solver.SetSolverSpecificParametersAsString("use_dual_simplex: true")
             for o in self.names:
                 for _var, column in old.weights[o]:
                     self.master.add(o, column)
@@ -302,17 +337,18 @@ class _Generator:
 
     def iterate(self) -> int:
         """Solve the master LP and price every officer not fixed; the columns added."""
-        self.lp_value, duals, convexity, constant = self.solve_master()
+        duals = self.solve_master()
+        self.lp_value = duals.value
         self.iterations += 1
         free = [o for o in self.names if o not in self.fixed]
         jobs = [
             self.executor.submit(
                 _price,
                 self.officers[o],
-                duals,
+                duals.rounded,
                 self.seed + self.iterations,
                 PRICE_LIMIT_S,
-                self.run,
+                self.solving,
             )
             for o in free
         ]
@@ -322,18 +358,16 @@ class _Generator:
         added = 0
         all_optimal = True
         # the Lagrangian bound at the rounded duals (exact while no officer is fixed)
-        lagrange = float(constant)
+        lagrange = float(duals.constant)
         for o, (found, optimal, best, _det) in zip(free, results, strict=True):
             all_optimal &= optimal
             lagrange += best
-            ranked = sorted(found, key=lambda c: _reduced(c, duals, convexity[o]))
+            costs = [(_reduced(c, duals.exact, duals.convexity[o]), i) for i, c in enumerate(found)]
             kept = 0
-            for column in ranked:
-                if kept >= COLUMNS_PER_PRICING:
+            for reduced, i in sorted(costs):
+                if kept >= COLUMNS_PER_PRICING or reduced >= -REDUCED_COST_EPS:
                     break
-                if _reduced(column, duals, convexity[o]) >= -REDUCED_COST_EPS:
-                    break
-                if self._add(o, column):
+                if self._add(o, found[i]):
                     kept += 1
             added += kept
         if all_optimal and not self.fixed:
@@ -371,7 +405,7 @@ def generate(
     budget_s: float,
     seed: int,
     lanes: int,
-    run: Callable,
+    solving: Solving,
     cancelled: Callable[[], bool],
     wall_end: float | None = None,
 ) -> ColumnsResult | None:
@@ -384,7 +418,7 @@ def generate(
         return wall_end is not None and time.monotonic() >= wall_end
 
     with ThreadPoolExecutor(max_workers=max(1, lanes)) as executor:
-        gen = _Generator(officers, rows, seed, lanes, run, executor)
+        gen = _Generator(officers, rows, seed, lanes, solving, executor)
         root_budget = budget_s * ROOT_SHARE
         while gen.spent < root_budget and not late() and not cancelled():
             if gen.iterate() == 0:
@@ -411,7 +445,9 @@ def generate(
     if not late():
         master_budget = max(budget_s * MASTER_SHARE, budget_s - gen.spent)
         wall_left = None if wall_end is None else wall_end - time.monotonic()
-        picked, value, det = _choose(pool, rows, hint, master_budget, wall_left, seed, lanes, run)
+        picked, value, det = _choose(
+            pool, rows, hint, master_budget, wall_left, seed, lanes, solving
+        )
         spent += det
         if picked is not None and value < dived:
             chosen, objective = picked, value
@@ -437,7 +473,7 @@ def _choose(
     wall_s: float | None,
     seed: int,
     lanes: int,
-    run: Callable,
+    solving: Solving,
 ) -> tuple[dict[str, frozenset[DayShift]] | None, int, float]:
     """One column per officer, at least cost over the pool (CP-SAT), hinted with ``start``."""
     model = cp_model.CpModel()
@@ -465,17 +501,10 @@ def _choose(
             model.add(n - slack <= row.target)
         cost_terms.append(row.weight * slack)
     model.minimize(sum(cost_terms))
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.num_workers = max(1, lanes)
-    params.random_seed = seed
-    params.max_deterministic_time = max(0.1, budget_s)
-    cap = max(0.1, budget_s) * 3 + 5
-    params.max_time_in_seconds = cap if wall_s is None else max(0.05, min(cap, wall_s))
-    params.catch_sigint_signal = False
-    if lanes > 1:
-        params.interleave_search = True
-    status = run(solver, model, None)
+    solver = solving.make(
+        lanes, seed, max(0.1, budget_s), None if wall_s is None else max(0.05, wall_s)
+    )
+    status = solving.run(solver, model, None)
     log.debug(
         "columns chosen: %s, %s (bound %s), %.2f det s",
         solver.status_name(status),
