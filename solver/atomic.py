@@ -11,9 +11,7 @@ from typing import IO
 
 
 @contextlib.contextmanager
-def atomic_write(
-    path: Path, mode: str = "w", *, encoding: str | None = "utf-8", newline: str | None = None
-) -> Iterator[IO]:
+def atomic_write(path: Path, mode: str = "w", *, encoding: str | None = "utf-8", newline: str | None = None) -> Iterator[IO]:
     """Open a temporary file beside ``path``; on success rename it over ``path``.
 
     An exception (or Ctrl-C) while writing leaves any earlier ``path`` untouched and removes

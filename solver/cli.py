@@ -24,60 +24,28 @@ EXIT_INTERRUPTED = 130
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(
-        prog="patrol-plan",
-        description="Plan hotspot foot patrols: roster, walking routes, route sheets.",
-    )
+    parser = argparse.ArgumentParser(prog="patrol-plan", description="Plan hotspot foot patrols: roster, walking routes, route sheets.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser(
-        "check", help="load and validate a scenario, its files and its street network"
-    )
+    check = commands.add_parser("check", help="load and validate a scenario, its files and its street network")
     _add_scenario_argument(check)
     check.set_defaults(handler=run_check)
 
-    plan = commands.add_parser(
-        "plan", help="plan the roster and routes and write every export to a folder"
-    )
+    plan = commands.add_parser("plan", help="plan the roster and routes and write every export to a folder")
     _add_scenario_argument(plan)
     plan.add_argument("--out", type=Path, required=True, help="folder for the plan and its exports")
-    plan.add_argument(
-        "--time-limit",
-        type=float,
-        default=None,
-        help="wall-clock budget of the whole plan in seconds (overrides [patrol] time_limit_s)",
-    )
-    plan.add_argument(
-        "--seed", type=int, default=None, help="random seed (overrides [patrol] seed)"
-    )
-    plan.add_argument(
-        "--from",
-        dest="replan_from",
-        type=_date_argument,
-        default=None,
-        help="re-plan from this date (YYYY-MM-DD); days before stay as in --previous",
-    )
-    plan.add_argument(
-        "--previous", type=Path, default=None, help="folder of the previous plan (for --from)"
-    )
+    plan.add_argument("--time-limit", type=float, default=None, help="wall-clock budget of the whole plan in seconds (overrides [patrol] time_limit_s)")
+    plan.add_argument("--seed", type=int, default=None, help="random seed (overrides [patrol] seed)")
+    plan.add_argument("--from", dest="replan_from", type=_date_argument, default=None, help="re-plan from this date (YYYY-MM-DD); days before stay as in --previous")
+    plan.add_argument("--previous", type=Path, default=None, help="folder of the previous plan (for --from)")
     plan.add_argument("--no-sheets", action="store_true", help="do not write route_sheets.pdf")
     plan.set_defaults(handler=run_plan)
 
     sheets = commands.add_parser("sheets", help="write route sheets (PDF) from a plan folder")
     sheets.add_argument("folder", type=Path, help="a folder written by 'patrol-plan plan'")
     sheets.add_argument("--unit", default=None, help="only this unit id")
-    sheets.add_argument(
-        "--date",
-        type=_date_argument,
-        default=None,
-        help="only tours starting on this date (YYYY-MM-DD)",
-    )
-    sheets.add_argument(
-        "--output",
-        type=Path,
-        default=None,
-        help="PDF file (default FOLDER/route_sheets[_UNIT][_DATE].pdf)",
-    )
+    sheets.add_argument("--date", type=_date_argument, default=None, help="only tours starting on this date (YYYY-MM-DD)")
+    sheets.add_argument("--output", type=Path, default=None, help="PDF file (default FOLDER/route_sheets[_UNIT][_DATE].pdf)")
     sheets.set_defaults(handler=run_sheets)
 
     add_hotspots_command(commands)
@@ -182,10 +150,7 @@ def run_plan(args: argparse.Namespace) -> int:
         print_problems(error)
         return EXIT_INVALID
     if args.replan_from and previous is None:
-        print(
-            "patrol-plan: --from needs --previous (the folder of the plan to change)",
-            file=sys.stderr,
-        )
+        print("patrol-plan: --from needs --previous (the folder of the plan to change)", file=sys.stderr)
         return EXIT_INVALID
     settings = PlanSettings(time_limit_s=args.time_limit, seed=args.seed)
     cancel = threading.Event()
@@ -196,14 +161,7 @@ def run_plan(args: argparse.Namespace) -> int:
 
     def work() -> None:
         try:
-            outcome["plan"] = plan(
-                scenario,
-                settings,
-                progress=bar,
-                cancel=cancel,
-                previous=previous,
-                replan_from=args.replan_from,
-            )
+            outcome["plan"] = plan(scenario, settings, progress=bar, cancel=cancel, previous=previous, replan_from=args.replan_from)
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread
             outcome["error"] = exc
         finally:
@@ -218,10 +176,7 @@ def run_plan(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             interrupted = True
             cancel.set()
-            print(
-                "\ninterrupted: stopping the search and writing the best plan found...",
-                file=sys.stderr,
-            )
+            print("\ninterrupted: stopping the search and writing the best plan found...", file=sys.stderr)
     bar.done()
     error = outcome.get("error")
     if isinstance(error, ScenarioError):
@@ -246,11 +201,9 @@ def run_plan(args: argparse.Namespace) -> int:
 
 def _print_summary(result, folder: Path, files) -> None:
     kpis = result.kpis
-    print(
-        f"plan {result.status}: {len(result.roster)} officer tours, {len(result.tours)} unit tours, "
-        f"{kpis.get('visits', 0)} hotspot visits, {kpis.get('dwell_min', 0):.0f} min in hotspots, "
-        f"dwell share {kpis.get('dwell_share', 0) * 100:.1f}%, walk {kpis.get('walk_km', 0):.1f} km"
-    )
+    print(f"plan {result.status}: {len(result.roster)} officer tours, {len(result.tours)} unit tours, "
+          f"{kpis.get('visits', 0)} hotspot visits, {kpis.get('dwell_min', 0):.0f} min in hotspots, "
+          f"dwell share {kpis.get('dwell_share', 0) * 100:.1f}%, walk {kpis.get('walk_km', 0):.1f} km")
     unmet = result.unmet()
     if unmet:
         print(f"{len(unmet)} hotspot-days below target (see dosage.csv)")
@@ -271,19 +224,11 @@ def run_sheets(args: argparse.Namespace) -> int:
     except ScenarioError as error:
         print_problems(error)
         return EXIT_INVALID
-    name = (
-        "route_sheets"
-        + (f"_{args.unit}" if args.unit else "")
-        + (f"_{args.date.isoformat()}" if args.date else "")
-    )
+    name = "route_sheets" + (f"_{args.unit}" if args.unit else "") + (f"_{args.date.isoformat()}" if args.date else "")
     output = args.output or args.folder / f"{name}.pdf"
     count = write_route_sheets(result, loaded.graph, output, unit=args.unit, day=args.date)
     if count == 0:
-        print(
-            "no tours match --unit/--date; known units: "
-            + ", ".join(sorted({t.unit_id for t in result.tours})[:20]),
-            file=sys.stderr,
-        )
+        print("no tours match --unit/--date; known units: " + ", ".join(sorted({t.unit_id for t in result.tours})[:20]), file=sys.stderr)
         return EXIT_INVALID
     print(f"wrote {count} route sheet(s) to {output}")
     return EXIT_OK
@@ -293,10 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``patrol-plan`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return int(args.handler(args))
     except KeyboardInterrupt:

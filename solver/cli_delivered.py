@@ -35,105 +35,31 @@ def add_delivered_command(subparsers: argparse._SubParsersAction) -> argparse.Ar
             "and report delivered visits and minutes per hotspot and day, per tour and for the week."
         ),
     )
-    parser.add_argument(
-        "plan", type=Path, metavar="PLAN_DIR", help="a folder written by 'patrol-plan plan'"
-    )
-    parser.add_argument(
-        "tracks",
-        nargs="+",
-        type=Path,
-        metavar="TRACKS",
-        help="GPX tracks and CSV / XLSX location exports, or folders of them",
-    )
+    parser.add_argument("plan", type=Path, metavar="PLAN_DIR", help="a folder written by 'patrol-plan plan'")
+    parser.add_argument("tracks", nargs="+", type=Path, metavar="TRACKS", help="GPX tracks and CSV / XLSX location exports, or folders of them")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
-    parser.add_argument(
-        "--devices", type=Path, help="CSV device_id,officer_id when tracks carry device ids"
-    )
-    parser.add_argument(
-        "--tz",
-        default=None,
-        help="time zone of timestamps that do not state one (default: the scenario's)",
-    )
-    parser.add_argument(
-        "--skip-bad-rows",
-        action="store_true",
-        help="leave out unreadable rows (listed as warnings) instead of stopping",
-    )
-    parser.add_argument(
-        "--koper-min",
-        type=float,
-        default=d.koper_min,
-        help=f"shortest Koper-effective visit, min (default {d.koper_min:g})",
-    )
-    parser.add_argument(
-        "--koper-max",
-        type=float,
-        default=d.koper_max,
-        help=f"longest Koper-effective visit, min (default {d.koper_max:g})",
-    )
-    parser.add_argument(
-        "--min-visit",
-        type=float,
-        default=d.min_visit_min,
-        help=f"shorter stays are passes, min (default {d.min_visit_min:g})",
-    )
-    parser.add_argument(
-        "--max-accuracy",
-        type=float,
-        default=d.max_accuracy_m,
-        help=f"drop fixes less accurate than this, m (default {d.max_accuracy_m:g})",
-    )
-    parser.add_argument(
-        "--max-speed",
-        type=float,
-        default=d.max_speed_kph,
-        help=f"fastest plausible speed on foot, km/h (default {d.max_speed_kph:g})",
-    )
-    parser.add_argument(
-        "--max-gap",
-        type=float,
-        default=d.max_gap_s / 60.0,
-        help=f"bridge gaps up to this long, min (default {d.max_gap_s / 60:g})",
-    )
-    parser.add_argument(
-        "--exit-margin",
-        type=float,
-        default=d.exit_margin_m,
-        help=f"a visit goes on while within this of the area, m (default {d.exit_margin_m:g})",
-    )
-    parser.add_argument(
-        "--merge-gap",
-        type=float,
-        default=d.merge_gap_min,
-        help=f"stays this close are one visit, min (default {d.merge_gap_min:g})",
-    )
-    parser.add_argument(
-        "--slack",
-        type=float,
-        default=d.match_slack_min,
-        help=f"match planned visits this early or late, min (default {d.match_slack_min:g})",
-    )
-    parser.add_argument(
-        "--count-breaks",
-        action="store_true",
-        help="count time in hotspots during the planned meal break",
-    )
+    parser.add_argument("--devices", type=Path, help="CSV device_id,officer_id when tracks carry device ids")
+    parser.add_argument("--tz", default=None, help="time zone of timestamps that do not state one (default: the scenario's)")
+    parser.add_argument("--skip-bad-rows", action="store_true", help="leave out unreadable rows (listed as warnings) instead of stopping")
+    parser.add_argument("--koper-min", type=float, default=d.koper_min, help=f"shortest Koper-effective visit, min (default {d.koper_min:g})")
+    parser.add_argument("--koper-max", type=float, default=d.koper_max, help=f"longest Koper-effective visit, min (default {d.koper_max:g})")
+    parser.add_argument("--min-visit", type=float, default=d.min_visit_min, help=f"shorter stays are passes, min (default {d.min_visit_min:g})")
+    parser.add_argument("--max-accuracy", type=float, default=d.max_accuracy_m, help=f"drop fixes less accurate than this, m (default {d.max_accuracy_m:g})")
+    parser.add_argument("--max-speed", type=float, default=d.max_speed_kph, help=f"fastest plausible speed on foot, km/h (default {d.max_speed_kph:g})")
+    parser.add_argument("--max-gap", type=float, default=d.max_gap_s / 60.0, help=f"bridge gaps up to this long, min (default {d.max_gap_s / 60:g})")
+    parser.add_argument("--exit-margin", type=float, default=d.exit_margin_m, help=f"a visit goes on while within this of the area, m (default {d.exit_margin_m:g})")
+    parser.add_argument("--merge-gap", type=float, default=d.merge_gap_min, help=f"stays this close are one visit, min (default {d.merge_gap_min:g})")
+    parser.add_argument("--slack", type=float, default=d.match_slack_min, help=f"match planned visits this early or late, min (default {d.match_slack_min:g})")
+    parser.add_argument("--count-breaks", action="store_true", help="count time in hotspots during the planned meal break")
     parser.set_defaults(handler=run_delivered)
     return parser
 
 
 def _settings(args: argparse.Namespace) -> DeliveredSettings:
     return DeliveredSettings(
-        max_accuracy_m=args.max_accuracy,
-        max_speed_kph=args.max_speed,
-        max_gap_s=args.max_gap * 60.0,
-        exit_margin_m=args.exit_margin,
-        merge_gap_min=args.merge_gap,
-        min_visit_min=args.min_visit,
-        koper_min=args.koper_min,
-        koper_max=args.koper_max,
-        match_slack_min=args.slack,
-        exclude_breaks=not args.count_breaks,
+        max_accuracy_m=args.max_accuracy, max_speed_kph=args.max_speed, max_gap_s=args.max_gap * 60.0, exit_margin_m=args.exit_margin,
+        merge_gap_min=args.merge_gap, min_visit_min=args.min_visit, koper_min=args.koper_min, koper_max=args.koper_max,
+        match_slack_min=args.slack, exclude_breaks=not args.count_breaks,
     )
 
 
@@ -166,20 +92,11 @@ def run_delivered(args: argparse.Namespace) -> int:
     try:
         zoneinfo.ZoneInfo(zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        print(
-            f"patrol-plan delivered: --tz {zone}: not a known time zone (e.g. Europe/London)",
-            file=sys.stderr,
-        )
+        print(f"patrol-plan delivered: --tz {zone}: not a known time zone (e.g. Europe/London)", file=sys.stderr)
         return EXIT_INVALID
     try:
-        report, warnings = delivered_from_files(
-            plan,
-            args.tracks,
-            devices_path=args.devices,
-            tz=zone,
-            settings=settings,
-            skip_bad_rows=args.skip_bad_rows,
-        )
+        report, warnings = delivered_from_files(plan, args.tracks, devices_path=args.devices, tz=zone, settings=settings,
+                                                skip_bad_rows=args.skip_bad_rows)
     except ScenarioError as error:
         _print_problems(error)
         if not args.skip_bad_rows and any(p.row is not None for p in error.problems):
@@ -192,19 +109,13 @@ def run_delivered(args: argparse.Namespace) -> int:
     names = {h.id: h.name for h in plan.scenario.hotspots}
     files = write_report_folder(report, args.out, hotspot_names=names, title=plan.scenario.name)
     t = report.totals()
-    print(
-        f"{t['tracks']:.0f} tracks, {t['fixes']:.0f} fixes ({t['fixes_dropped']:.0f} dropped); "
-        f"{t['tours_tracked']:.0f} of {t['tours']:.0f} tours tracked"
-    )
-    print(
-        f"planned {t['planned_visits']:.0f} visits, {t['planned_min'] / 60:.1f} h in hotspots; "
-        f"delivered {t['delivered_visits']:.0f} visits, {t['delivered_min'] / 60:.1f} h "
-        f"({t['effective_visits']:.0f} of Koper length)"
-    )
-    print(
-        f"compliance {t['compliance'] * 100:.0f}% of all planned hotspot minutes, "
-        f"{t['compliance_tracked'] * 100:.0f}% of those on tracked tours"
-    )
+    print(f"{t['tracks']:.0f} tracks, {t['fixes']:.0f} fixes ({t['fixes_dropped']:.0f} dropped); "
+          f"{t['tours_tracked']:.0f} of {t['tours']:.0f} tours tracked")
+    print(f"planned {t['planned_visits']:.0f} visits, {t['planned_min'] / 60:.1f} h in hotspots; "
+          f"delivered {t['delivered_visits']:.0f} visits, {t['delivered_min'] / 60:.1f} h "
+          f"({t['effective_visits']:.0f} of Koper length)")
+    print(f"compliance {t['compliance'] * 100:.0f}% of all planned hotspot minutes, "
+          f"{t['compliance_tracked'] * 100:.0f}% of those on tracked tours")
     for track in report.unmatched_tracks:
         print(f"  unmatched: {track.source} [{track.track_id}]: {track.unmatched}", file=sys.stderr)
     print(f"wrote {len(files)} files to {args.out}")

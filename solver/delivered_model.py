@@ -70,20 +70,11 @@ class DeliveredSettings:
         for name in ("max_accuracy_m", "max_speed_kph", "max_gap_s"):
             if getattr(self, name) <= 0:
                 problems.append(f"{name} must be above 0")
-        for name in (
-            "assumed_accuracy_m",
-            "exit_margin_m",
-            "merge_gap_min",
-            "min_visit_min",
-            "match_slack_min",
-            "tour_margin_min",
-        ):
+        for name in ("assumed_accuracy_m", "exit_margin_m", "merge_gap_min", "min_visit_min", "match_slack_min", "tour_margin_min"):
             if getattr(self, name) < 0:
                 problems.append(f"{name} must be 0 or more")
         if not 0 <= self.koper_min <= self.koper_max:
-            problems.append(
-                f"Koper window {self.koper_min:g}-{self.koper_max:g} min: need 0 <= minimum <= maximum"
-            )
+            problems.append(f"Koper window {self.koper_min:g}-{self.koper_max:g} min: need 0 <= minimum <= maximum")
         return problems
 
 
@@ -96,14 +87,8 @@ class DeviceAssignment:
     end: float | None = None
 
     def overlaps(self, other: DeviceAssignment) -> bool:
-        lo = max(
-            self.start if self.start is not None else -math.inf,
-            other.start if other.start is not None else -math.inf,
-        )
-        hi = min(
-            self.end if self.end is not None else math.inf,
-            other.end if other.end is not None else math.inf,
-        )
+        lo = max(self.start if self.start is not None else -math.inf, other.start if other.start is not None else -math.inf)
+        hi = min(self.end if self.end is not None else math.inf, other.end if other.end is not None else math.inf)
         return lo < hi
 
 
@@ -173,13 +158,7 @@ class TrackReport:
 
     @property
     def dropped(self) -> int:
-        return (
-            self.dropped_accuracy
-            + self.dropped_no_fix
-            + self.dropped_duplicate
-            + self.dropped_wild
-            + self.dropped_not_on_foot
-        )
+        return self.dropped_accuracy + self.dropped_no_fix + self.dropped_duplicate + self.dropped_wild + self.dropped_not_on_foot
 
 
 @dataclass(frozen=True)

@@ -79,22 +79,14 @@ def stays(segment: CleanTrack, area: HotspotArea, exit_margin_m: float) -> list[
     ends = np.concatenate((starts[1:] - 1, [idx.size - 1]))
     out: list[Interval] = []
     for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-        run = idx[s : e + 1]
+        run = idx[s:e + 1]
         hits = np.flatnonzero(inside[run])
         if hits.size == 0:
             continue
         first = int(run[hits[0]])
         last = int(run[hits[-1]])
-        enter = (
-            times[first]
-            if first == 0 or not bridged[first - 1]
-            else 0.5 * (times[first - 1] + times[first])
-        )
-        leave = (
-            times[last]
-            if last == n - 1 or not bridged[last]
-            else 0.5 * (times[last] + times[last + 1])
-        )
+        enter = times[first] if first == 0 or not bridged[first - 1] else 0.5 * (times[first - 1] + times[first])
+        leave = times[last] if last == n - 1 or not bridged[last] else 0.5 * (times[last] + times[last + 1])
         if leave > enter:
             out.append((float(enter), float(leave)))
     return out

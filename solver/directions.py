@@ -55,9 +55,7 @@ def directions(legs: Sequence[WalkLeg], *, origin: str = "", destination: str = 
     lines: list[str] = []
     first = legs[0]
     start = f"From {origin}, walk" if origin else "Walk"
-    lines.append(
-        f"{start} {compass(first.bearing_start)} along {_onto(first)}, {round_metres(first.metres)} m"
-    )
+    lines.append(f"{start} {compass(first.bearing_start)} along {_onto(first)}, {round_metres(first.metres)} m")
     for before, leg in zip(legs, legs[1:], strict=False):
         word = turn_word(turn_angle(before.bearing_end, leg.bearing_start))
         lines.append(f"{word} onto {_onto(leg)}, {round_metres(leg.metres)} m")

@@ -23,56 +23,16 @@ from solver.plan_model import PLAN_FORMAT_VERSION, Plan, PlannedTour
 
 log = logging.getLogger(__name__)
 
-ROSTER_COLUMNS = (
-    "officer_id",
-    "officer_name",
-    "date",
-    "shift",
-    "start",
-    "end",
-    "station_id",
-    "unit_id",
-)
+ROSTER_COLUMNS = ("officer_id", "officer_name", "date", "shift", "start", "end", "station_id", "unit_id")
 TOURS_COLUMNS = (
-    "date",
-    "shift",
-    "unit_id",
-    "officer_ids",
-    "station_id",
-    "start",
-    "end",
-    "break_start",
-    "break_end",
-    "walk_m",
-    "walk_min",
-    "dwell_min",
-    "visits",
-    "value",
+    "date", "shift", "unit_id", "officer_ids", "station_id", "start", "end", "break_start", "break_end",
+    "walk_m", "walk_min", "dwell_min", "visits", "value",
 )
 VISITS_COLUMNS = (
-    "date",
-    "shift",
-    "unit_id",
-    "officer_ids",
-    "seq",
-    "hotspot_id",
-    "hotspot_name",
-    "arrive",
-    "depart",
-    "dwell_min",
-    "walk_m_from_prev",
-    "lat",
-    "lon",
+    "date", "shift", "unit_id", "officer_ids", "seq", "hotspot_id", "hotspot_name", "arrive", "depart",
+    "dwell_min", "walk_m_from_prev", "lat", "lon",
 )
-DOSAGE_COLUMNS = (
-    "date",
-    "hotspot_id",
-    "hotspot_name",
-    "target_visits",
-    "planned_visits",
-    "planned_min",
-    "unmet_reason",
-)
+DOSAGE_COLUMNS = ("date", "hotspot_id", "hotspot_name", "target_visits", "planned_visits", "planned_min", "unmet_reason")
 CHANGES_COLUMNS = ("officer_id", "date", "old_shift", "new_shift")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -100,22 +60,14 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def write_csv(
-    path: Path,
-    columns: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    *,
-    text_columns: Iterable[str],
-) -> None:
+def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, text_columns: Iterable[str]) -> None:
     """Write a CSV atomically; cells of ``text_columns`` are formula-neutralised."""
     text_index = {columns.index(c) for c in text_columns}
     with atomic_write(path, newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(columns)
         for row in rows:
-            writer.writerow(
-                [safe_text(str(v)) if i in text_index else v for i, v in enumerate(row)]
-            )
+            writer.writerow([safe_text(str(v)) if i in text_index else v for i, v in enumerate(row)])
 
 
 def write_plan(plan: Plan, folder: Path, graph: Any | None = None) -> list[Path]:
@@ -151,24 +103,10 @@ def _hotspot_names(plan: Plan) -> dict[str, str]:
 def _write_roster(plan: Plan, path: Path) -> Path:
     names = _officer_names(plan)
     rows = (
-        (
-            e.officer_id,
-            names.get(e.officer_id, ""),
-            e.date.isoformat(),
-            e.shift,
-            local_stamp(e.start),
-            local_stamp(e.end),
-            e.station_id,
-            e.unit_id,
-        )
+        (e.officer_id, names.get(e.officer_id, ""), e.date.isoformat(), e.shift, local_stamp(e.start), local_stamp(e.end), e.station_id, e.unit_id)
         for e in sorted(plan.roster, key=lambda e: (e.date, e.start, e.officer_id))
     )
-    write_csv(
-        path,
-        ROSTER_COLUMNS,
-        rows,
-        text_columns=("officer_id", "officer_name", "shift", "station_id", "unit_id"),
-    )
+    write_csv(path, ROSTER_COLUMNS, rows, text_columns=("officer_id", "officer_name", "shift", "station_id", "unit_id"))
     return path
 
 
@@ -176,27 +114,12 @@ def _write_tours(plan: Plan, path: Path) -> Path:
     rows = []
     for t in _sorted_tours(plan.tours):
         brk = t.meal_break
-        rows.append(
-            (
-                t.date.isoformat(),
-                t.shift,
-                t.unit_id,
-                ";".join(t.officer_ids),
-                t.station_id,
-                local_stamp(t.start),
-                local_stamp(t.end),
-                local_stamp(brk.start if brk else None),
-                local_stamp(brk.end if brk else None),
-                round(t.walk_m),
-                _minutes(t.walk_min),
-                _minutes(t.dwell_min),
-                len(t.visits),
-                round(t.value, 1),
-            )
-        )
-    write_csv(
-        path, TOURS_COLUMNS, rows, text_columns=("shift", "unit_id", "officer_ids", "station_id")
-    )
+        rows.append((
+            t.date.isoformat(), t.shift, t.unit_id, ";".join(t.officer_ids), t.station_id, local_stamp(t.start), local_stamp(t.end),
+            local_stamp(brk.start if brk else None), local_stamp(brk.end if brk else None),
+            round(t.walk_m), _minutes(t.walk_min), _minutes(t.dwell_min), len(t.visits), round(t.value, 1),
+        ))
+    write_csv(path, TOURS_COLUMNS, rows, text_columns=("shift", "unit_id", "officer_ids", "station_id"))
     return path
 
 
@@ -205,57 +128,26 @@ def _write_visits(plan: Plan, path: Path) -> Path:
     rows = []
     for t in _sorted_tours(plan.tours):
         for v in t.visits:
-            rows.append(
-                (
-                    t.date.isoformat(),
-                    t.shift,
-                    t.unit_id,
-                    ";".join(t.officer_ids),
-                    v.seq,
-                    v.hotspot_id,
-                    names.get(v.hotspot_id, ""),
-                    local_stamp(v.arrive),
-                    local_stamp(v.depart),
-                    _minutes(v.dwell_min),
-                    round(v.walk_m_from_prev),
-                    f"{v.lat:.6f}",
-                    f"{v.lon:.6f}",
-                )
-            )
-    write_csv(
-        path,
-        VISITS_COLUMNS,
-        rows,
-        text_columns=("shift", "unit_id", "officer_ids", "hotspot_id", "hotspot_name"),
-    )
+            rows.append((
+                t.date.isoformat(), t.shift, t.unit_id, ";".join(t.officer_ids), v.seq, v.hotspot_id, names.get(v.hotspot_id, ""),
+                local_stamp(v.arrive), local_stamp(v.depart), _minutes(v.dwell_min), round(v.walk_m_from_prev), f"{v.lat:.6f}", f"{v.lon:.6f}",
+            ))
+    write_csv(path, VISITS_COLUMNS, rows, text_columns=("shift", "unit_id", "officer_ids", "hotspot_id", "hotspot_name"))
     return path
 
 
 def _write_dosage(plan: Plan, path: Path) -> Path:
     names = _hotspot_names(plan)
     rows = (
-        (
-            d.date.isoformat(),
-            d.hotspot_id,
-            names.get(d.hotspot_id, ""),
-            d.target_visits,
-            d.planned_visits,
-            _minutes(d.planned_min),
-            d.unmet_reason,
-        )
+        (d.date.isoformat(), d.hotspot_id, names.get(d.hotspot_id, ""), d.target_visits, d.planned_visits, _minutes(d.planned_min), d.unmet_reason)
         for d in sorted(plan.dosage, key=lambda d: (d.date, d.hotspot_id))
     )
-    write_csv(
-        path, DOSAGE_COLUMNS, rows, text_columns=("hotspot_id", "hotspot_name", "unmet_reason")
-    )
+    write_csv(path, DOSAGE_COLUMNS, rows, text_columns=("hotspot_id", "hotspot_name", "unmet_reason"))
     return path
 
 
 def _write_changes(plan: Plan, path: Path) -> Path:
-    rows = (
-        (c.officer_id, c.date.isoformat(), c.old_shift or "OFF", c.new_shift or "OFF")
-        for c in plan.changes
-    )
+    rows = ((c.officer_id, c.date.isoformat(), c.old_shift or "OFF", c.new_shift or "OFF") for c in plan.changes)
     write_csv(path, CHANGES_COLUMNS, rows, text_columns=("officer_id", "old_shift", "new_shift"))
     return path
 
@@ -282,58 +174,32 @@ def _write_geojson(plan: Plan, path: Path, graph: Any | None) -> Path:
     features: list[dict[str, Any]] = []
     for h in plan.scenario.hotspots:
         ring = hotspot_ring(h)
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {
-                    "type": "Polygon",
-                    "coordinates": [[[round(lon, 7), round(lat, 7)] for lon, lat in ring]],
-                },
-                "properties": {
-                    "kind": "hotspot",
-                    "id": h.id,
-                    "name": h.name,
-                    "weight": h.weight,
-                    "radius_m": h.radius_m,
-                    "target_visits_per_day": h.target_visits_per_day,
-                },
-            }
-        )
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": "Polygon", "coordinates": [[[round(lon, 7), round(lat, 7)] for lon, lat in ring]]},
+            "properties": {"kind": "hotspot", "id": h.id, "name": h.name, "weight": h.weight, "radius_m": h.radius_m,
+                           "target_visits_per_day": h.target_visits_per_day},
+        })
     for s in plan.scenario.stations:
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [s.lon, s.lat]},
-                "properties": {"kind": "station", "id": s.id, "name": s.name},
-            }
-        )
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [s.lon, s.lat]},
+            "properties": {"kind": "station", "id": s.id, "name": s.name},
+        })
     for t in _sorted_tours(plan.tours):
         coords = tour_coordinates(t, graph)
         if len(coords) < 2:
             continue
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {
-                    "type": "LineString",
-                    "coordinates": [[round(lon, 7), round(lat, 7)] for lat, lon in coords],
-                },
-                "properties": {
-                    "kind": "tour",
-                    "date": t.date.isoformat(),
-                    "shift": t.shift,
-                    "unit_id": t.unit_id,
-                    "officer_ids": ";".join(t.officer_ids),
-                    "station_id": t.station_id,
-                    "start": local_stamp(t.start),
-                    "end": local_stamp(t.end),
-                    "walk_m": round(t.walk_m),
-                    "dwell_min": _minutes(t.dwell_min),
-                    "visits": len(t.visits),
-                    "value": round(t.value, 1),
-                },
-            }
-        )
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": "LineString", "coordinates": [[round(lon, 7), round(lat, 7)] for lat, lon in coords]},
+            "properties": {
+                "kind": "tour", "date": t.date.isoformat(), "shift": t.shift, "unit_id": t.unit_id,
+                "officer_ids": ";".join(t.officer_ids), "station_id": t.station_id, "start": local_stamp(t.start),
+                "end": local_stamp(t.end), "walk_m": round(t.walk_m), "dwell_min": _minutes(t.dwell_min),
+                "visits": len(t.visits), "value": round(t.value, 1),
+            },
+        })
     with atomic_write(path) as stream:
         json.dump({"type": "FeatureCollection", "features": features}, stream)
     return path
@@ -352,19 +218,13 @@ def _write_gpx(plan: Plan, folder: Path, graph: Any | None) -> list[Path]:
     for t in _sorted_tours(plan.tours):
         buffer = io.StringIO()
         buffer.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-        buffer.write(
-            '<gpx version="1.1" creator="patrol-planner" xmlns="http://www.topografix.com/GPX/1/1">\n'
-        )
-        buffer.write(
-            f"  <metadata><name>{escape(t.date.isoformat() + ' ' + t.shift + ' ' + t.unit_id)}</name></metadata>\n"
-        )
+        buffer.write('<gpx version="1.1" creator="patrol-planner" xmlns="http://www.topografix.com/GPX/1/1">\n')
+        buffer.write(f"  <metadata><name>{escape(t.date.isoformat() + ' ' + t.shift + ' ' + t.unit_id)}</name></metadata>\n")
         for v in t.visits:
             when = v.arrive.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             label = f"{v.seq}. {names.get(v.hotspot_id, v.hotspot_id)}"
-            buffer.write(
-                f'  <wpt lat="{v.lat:.6f}" lon="{v.lon:.6f}"><time>{when}</time><name>{escape(label)}</name>'
-                f"<desc>{escape(local_stamp(v.arrive)[11:] + '-' + local_stamp(v.depart)[11:])}</desc></wpt>\n"
-            )
+            buffer.write(f'  <wpt lat="{v.lat:.6f}" lon="{v.lon:.6f}"><time>{when}</time><name>{escape(label)}</name>'
+                         f"<desc>{escape(local_stamp(v.arrive)[11:] + '-' + local_stamp(v.depart)[11:])}</desc></wpt>\n")
         buffer.write(f"  <trk><name>{escape(t.unit_id)}</name><trkseg>\n")
         for lat, lon in tour_coordinates(t, graph):
             buffer.write(f'    <trkpt lat="{lat:.6f}" lon="{lon:.6f}"/>\n')

@@ -39,9 +39,7 @@ def hotspot_ring(hotspot: Hotspot, segments: int = 48) -> list[tuple[float, floa
     points = []
     for i in range(segments + 1):
         angle = 2 * math.pi * i / segments
-        lat, lon = offset(
-            hotspot.lat, hotspot.lon, radius * math.cos(angle), radius * math.sin(angle)
-        )
+        lat, lon = offset(hotspot.lat, hotspot.lon, radius * math.cos(angle), radius * math.sin(angle))
         points.append((lon, lat))
     return points
 
@@ -53,9 +51,7 @@ def hotspot_contains(hotspot: Hotspot, lat: float, lon: float, *, tolerance_m: f
 
         polygon = Polygon(hotspot.polygon)
         return polygon.buffer(tolerance_m / 111_000).contains(Point(lon, lat))
-    return (
-        haversine_m(hotspot.lat, hotspot.lon, lat, lon) <= (hotspot.radius_m or 0.0) + tolerance_m
-    )
+    return haversine_m(hotspot.lat, hotspot.lon, lat, lon) <= (hotspot.radius_m or 0.0) + tolerance_m
 
 
 def bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

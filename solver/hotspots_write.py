@@ -114,14 +114,6 @@ def write_risk_csv(hotspots: Sequence[Hotspot], path: str | Path) -> Path:
     writer.writerow(RISK_COLUMNS)
     for h in hotspots:
         for index, value in enumerate(h.risk):
-            writer.writerow(
-                [
-                    h.id,
-                    index // 24 + 1,
-                    index % 24,
-                    f"{value:.4g}",
-                    "yes" if h.risk_assumed else "no",
-                ]
-            )
+            writer.writerow([h.id, index // 24 + 1, index % 24, f"{value:.4g}", "yes" if h.risk_assumed else "no"])
     _atomic_write(Path(path), buffer.getvalue())
     return Path(path)

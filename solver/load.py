@@ -48,14 +48,9 @@ def check_network(scenario: Scenario, *, cache_dir: Path | None = None) -> Loade
     files = _source_files(scenario)
     for label, things in (("stations", scenario.stations), ("hotspots", scenario.hotspots)):
         for thing in things:
-            if not (
-                min_lat - AREA_MARGIN_DEG <= thing.lat <= max_lat + AREA_MARGIN_DEG
-                and min_lon - AREA_MARGIN_DEG <= thing.lon <= max_lon + AREA_MARGIN_DEG
-            ):
+            if not (min_lat - AREA_MARGIN_DEG <= thing.lat <= max_lat + AREA_MARGIN_DEG and min_lon - AREA_MARGIN_DEG <= thing.lon <= max_lon + AREA_MARGIN_DEG):
                 problems.add(
-                    files.get(label, label),
-                    None,
-                    "lat/lon",
+                    files.get(label, label), None, "lat/lon",
                     f"{label[:-1]} '{thing.id}' at {thing.lat:.5f}, {thing.lon:.5f} is outside the street network's area "
                     f"(lat {min_lat:.4f} to {max_lat:.4f}, lon {min_lon:.4f} to {max_lon:.4f}); check the coordinates or use a larger OSM extract",
                 )

@@ -12,27 +12,11 @@ from solver.problems import ProblemList
 from solver.tables import TableRow, read_table
 
 OFFICER_ALIASES = {
-    "id": (
-        "collar_no",
-        "collar_number",
-        "collar",
-        "officer_id",
-        "officer",
-        "warrant_no",
-        "shoulder_number",
-        "pay_no",
-        "staff_id",
-    ),
+    "id": ("collar_no", "collar_number", "collar", "officer_id", "officer", "warrant_no", "shoulder_number", "pay_no", "staff_id"),
     "name": ("officer_name", "full_name", "surname"),
     "role": ("rank", "grade", "job"),
     "station": ("station_id", "base", "home_station"),
-    "contracted_hours": (
-        "hours",
-        "contracted_hrs",
-        "weekly_hours",
-        "hours_per_week",
-        "contract_hours",
-    ),
+    "contracted_hours": ("hours", "contracted_hrs", "weekly_hours", "hours_per_week", "contract_hours"),
     "unavailable": ("unavailability", "absences", "leave", "not_available"),
     "requests": ("request", "shift_requests"),
     "restrictions": ("restriction", "restricted"),
@@ -60,15 +44,7 @@ def read_officers(
     rows = read_table(
         path,
         required=("id", "name", "role", "station", "contracted_hours", "unavailable"),
-        optional=(
-            "team",
-            "requests",
-            "restrictions",
-            "max_tours",
-            "min_hours",
-            "max_hours",
-            *LIMIT_COLUMNS,
-        ),
+        optional=("team", "requests", "restrictions", "max_tours", "min_hours", "max_hours", *LIMIT_COLUMNS),
         aliases=OFFICER_ALIASES,
         problems=problems,
     )
@@ -85,26 +61,14 @@ def read_officers(
         station = cells.text(row, "station")
         if station is not None and station not in station_ids:
             known = ", ".join(sorted(station_ids)) or "none"
-            problems.add(
-                path,
-                row.line,
-                "station",
-                f"unknown station '{station}'; use a station id from the stations file ({known})",
-            )
-        hours = cells.number(
-            row, "contracted_hours", minimum=0, maximum=60, what=" (hours per week)"
-        )
+            problems.add(path, row.line, "station", f"unknown station '{station}'; use a station id from the stations file ({known})")
+        hours = cells.number(row, "contracted_hours", minimum=0, maximum=60, what=" (hours per week)")
         unavailable = _parse_unavailable(row, cells)
         requests = _parse_requests(row, cells, shift_names)
         restrictions = _parse_restrictions(row, cells)
         limits = _parse_limits(row, cells, shift_names)
         if officer_id is not None and officer_id in seen:
-            problems.add(
-                path,
-                row.line,
-                "id",
-                f"duplicate officer id '{officer_id}' (first on line {seen[officer_id]}); give each officer their own id",
-            )
+            problems.add(path, row.line, "id", f"duplicate officer id '{officer_id}' (first on line {seen[officer_id]}); give each officer their own id")
             continue
         if len(problems) > before or officer_id is None or station is None or hours is None:
             continue
@@ -140,27 +104,15 @@ def _parse_unavailable(row: TableRow, cells: CellReader) -> tuple[Unavailability
         last = parse_date_text(last_text) if sep else first
         if first is None or last is None:
             cells.problems.add(
-                cells.file,
-                row.line,
-                "unavailable",
+                cells.file, row.line, "unavailable",
                 f"'{item}' is not a date or range; write e.g. 2026-12-01:court;2026-12-03..2026-12-04:annual leave",
             )
             continue
         if last < first:
-            cells.problems.add(
-                cells.file,
-                row.line,
-                "unavailable",
-                f"range '{when}' ends before it starts; swap the dates",
-            )
+            cells.problems.add(cells.file, row.line, "unavailable", f"range '{when}' ends before it starts; swap the dates")
             continue
         if (last - first).days > 366:
-            cells.problems.add(
-                cells.file,
-                row.line,
-                "unavailable",
-                f"range '{when}' is longer than a year; check the dates",
-            )
+            cells.problems.add(cells.file, row.line, "unavailable", f"range '{when}' is longer than a year; check the dates")
             continue
         day = first
         while day <= last:
@@ -169,21 +121,14 @@ def _parse_unavailable(row: TableRow, cells: CellReader) -> tuple[Unavailability
     return tuple(result)
 
 
-def _parse_requests(
-    row: TableRow, cells: CellReader, shift_names: Collection[str]
-) -> tuple[ShiftRequest, ...]:
+def _parse_requests(row: TableRow, cells: CellReader, shift_names: Collection[str]) -> tuple[ShiftRequest, ...]:
     result: list[ShiftRequest] = []
     lookup = {name.lower(): name for name in shift_names}
     for item in _items(row.get("requests")):
         when, sep, what = item.partition(":")
         day = parse_date_text(when)
         if day is None or not sep:
-            cells.problems.add(
-                cells.file,
-                row.line,
-                "requests",
-                f"'{item}' is not a request; write DATE:SHIFT or DATE:off, e.g. 2026-12-02:Late",
-            )
+            cells.problems.add(cells.file, row.line, "requests", f"'{item}' is not a request; write DATE:SHIFT or DATE:off, e.g. 2026-12-02:Late")
             continue
         what = what.strip()
         if what.lower() in OFF_WORDS:
@@ -192,9 +137,7 @@ def _parse_requests(
             result.append(ShiftRequest(day, lookup[what.lower()]))
         else:
             cells.problems.add(
-                cells.file,
-                row.line,
-                "requests",
+                cells.file, row.line, "requests",
                 f"unknown shift '{what}' in '{item}'; use one of {', '.join(shift_names)} or 'off'",
             )
     return tuple(result)
@@ -207,40 +150,20 @@ def _optional_number(row: TableRow, cells: CellReader, column: str, **kwargs) ->
     return cells.number(row, column, **kwargs)
 
 
-def _parse_limits(
-    row: TableRow, cells: CellReader, shift_names: Collection[str]
-) -> dict[str, object]:
+def _parse_limits(row: TableRow, cells: CellReader, shift_names: Collection[str]) -> dict[str, object]:
     """Per-officer limits as `Officer` keyword arguments (only those the row sets)."""
     limits: dict[str, object] = {}
     for column, (name, what, lowest, highest) in LIMIT_COLUMNS.items():
-        value = _optional_number(
-            row, cells, column, minimum=lowest, maximum=highest, integer=True, what=f" ({what})"
-        )
+        value = _optional_number(row, cells, column, minimum=lowest, maximum=highest, integer=True, what=f" ({what})")
         if value is not None:
             limits[name] = int(value)
     bounds = {}
     for column in ("min_hours", "max_hours"):
-        value = _optional_number(
-            row,
-            cells,
-            column,
-            minimum=0,
-            maximum=24 * 7 * 8,
-            what=" (hours over the planning period)",
-        )
+        value = _optional_number(row, cells, column, minimum=0, maximum=24 * 7 * 8, what=" (hours over the planning period)")
         if value is not None:
             bounds[column] = value
-    if (
-        "min_hours" in bounds
-        and "max_hours" in bounds
-        and bounds["min_hours"] > bounds["max_hours"]
-    ):
-        cells.problems.add(
-            cells.file,
-            row.line,
-            "min_hours",
-            f"min_hours {bounds['min_hours']:g} is above max_hours {bounds['max_hours']:g}; swap them",
-        )
+    if "min_hours" in bounds and "max_hours" in bounds and bounds["min_hours"] > bounds["max_hours"]:
+        cells.problems.add(cells.file, row.line, "min_hours", f"min_hours {bounds['min_hours']:g} is above max_hours {bounds['max_hours']:g}; swap them")
     else:
         for column, value in bounds.items():
             limits[column.replace("hours", "minutes")] = int(round(60 * value))
@@ -251,9 +174,7 @@ def _parse_limits(
         name = lookup.get(shift.strip().lower())
         if not sep or name is None or not most.strip().isdigit():
             cells.problems.add(
-                cells.file,
-                row.line,
-                "max_tours",
+                cells.file, row.line, "max_tours",
                 f"'{item}' is not a limit; write SHIFT=MOST with a shift of {', '.join(shift_names)}, e.g. Night=2;Late=3 (0 forbids the shift)",
             )
             continue
@@ -269,24 +190,14 @@ def _parse_restrictions(row: TableRow, cells: CellReader) -> frozenset[str]:
     for item in _items(text):
         key = item.lower().replace("-", "_")
         if key not in RESTRICTIONS:
-            cells.problems.add(
-                cells.file,
-                row.line,
-                "restrictions",
-                f"unknown restriction '{item}'; use any of {', '.join(sorted(RESTRICTIONS))}",
-            )
+            cells.problems.add(cells.file, row.line, "restrictions", f"unknown restriction '{item}'; use any of {', '.join(sorted(RESTRICTIONS))}")
             continue
         found.add(key)
     return frozenset(found)
 
 
 def read_tours(
-    path: Path,
-    officer_ids: Collection[str],
-    shift_names: Collection[str],
-    problems: ProblemList,
-    *,
-    what: str,
+    path: Path, officer_ids: Collection[str], shift_names: Collection[str], problems: ProblemList, *, what: str
 ) -> list[Tour]:
     """Read tours in the roster.csv schema (``officer_id,date,shift`` [+ station_id, unit_id])."""
     rows = read_table(
@@ -308,28 +219,13 @@ def read_tours(
         if officer_id is None or day is None or shift is None:
             continue
         if officer_id not in officer_ids:
-            problems.add(
-                path,
-                row.line,
-                "officer_id",
-                f"unknown officer '{officer_id}' in the {what}; use an id from the officers file",
-            )
+            problems.add(path, row.line, "officer_id", f"unknown officer '{officer_id}' in the {what}; use an id from the officers file")
             continue
         if shift not in shift_names:
-            problems.add(
-                path,
-                row.line,
-                "shift",
-                f"unknown shift '{shift}' in the {what}; use one of {', '.join(shift_names)}",
-            )
+            problems.add(path, row.line, "shift", f"unknown shift '{shift}' in the {what}; use one of {', '.join(shift_names)}")
             continue
         if (officer_id, day) in seen:
-            problems.add(
-                path,
-                row.line,
-                "date",
-                f"officer '{officer_id}' has two tours on {day} (also line {seen[(officer_id, day)]}); keep one",
-            )
+            problems.add(path, row.line, "date", f"officer '{officer_id}' has two tours on {day} (also line {seen[(officer_id, day)]}); keep one")
             continue
         seen[(officer_id, day)] = row.line
         tours.append(Tour(officer_id, day, shift, row.get("station_id"), row.get("unit_id")))

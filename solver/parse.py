@@ -62,20 +62,12 @@ class CellReader:
         raw = row.get(column)
         if not raw:
             if default is None:
-                self.problems.add(
-                    self.file, row.line, column, f"'{column}' is empty; give a number{what}"
-                )
+                self.problems.add(self.file, row.line, column, f"'{column}' is empty; give a number{what}")
             return default
         try:
-            value = (
-                float(raw.replace(",", ""))
-                if raw.count(",") and "." in raw
-                else float(raw.replace(",", "."))
-            )
+            value = float(raw.replace(",", "")) if raw.count(",") and "." in raw else float(raw.replace(",", "."))
         except ValueError:
-            self.problems.add(
-                self.file, row.line, column, f"'{raw}' is not a number; give a number{what}"
-            )
+            self.problems.add(self.file, row.line, column, f"'{raw}' is not a number; give a number{what}")
             return None
         if not math.isfinite(value):
             self.problems.add(self.file, row.line, column, f"'{raw}' is not a finite number")
@@ -84,14 +76,10 @@ class CellReader:
             self.problems.add(self.file, row.line, column, f"'{raw}' must be a whole number")
             return None
         if minimum is not None and value < minimum:
-            self.problems.add(
-                self.file, row.line, column, f"{raw} is below the minimum {minimum:g}{what}"
-            )
+            self.problems.add(self.file, row.line, column, f"{raw} is below the minimum {minimum:g}{what}")
             return None
         if maximum is not None and value > maximum:
-            self.problems.add(
-                self.file, row.line, column, f"{raw} is above the maximum {maximum:g}{what}"
-            )
+            self.problems.add(self.file, row.line, column, f"{raw} is above the maximum {maximum:g}{what}")
             return None
         return value
 
@@ -100,18 +88,13 @@ class CellReader:
         value = parse_date_text(text)
         if value is None:
             self.problems.add(
-                self.file,
-                row.line,
-                column,
-                f"'{text}' is not a date; write YYYY-MM-DD (e.g. 2026-12-01) or DD/MM/YYYY",
+                self.file, row.line, column, f"'{text}' is not a date; write YYYY-MM-DD (e.g. 2026-12-01) or DD/MM/YYYY"
             )
         return value
 
     def latlon(self, row: TableRow) -> tuple[float, float] | None:
         lat = self.number(row, "lat", minimum=-90, maximum=90, what=" (latitude in degrees, WGS84)")
-        lon = self.number(
-            row, "lon", minimum=-180, maximum=180, what=" (longitude in degrees, WGS84)"
-        )
+        lon = self.number(row, "lon", minimum=-180, maximum=180, what=" (longitude in degrees, WGS84)")
         if lat is None or lon is None:
             return None
         return lat, lon

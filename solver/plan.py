@@ -32,13 +32,7 @@ ROSTER_SHARE = 0.25
 ROUTES_WALL_CAP_FACTOR = 3.0
 ROUTES_WALL_CAP_MARGIN_S = 2.0
 #: Fractions of the progress bar at which each stage starts.
-STAGE_AT = {
-    "Loading streets": 0.0,
-    "Walking times": 0.05,
-    "Roster": 0.08,
-    "Routes": 0.30,
-    "Assembling": 0.97,
-}
+STAGE_AT = {"Loading streets": 0.0, "Walking times": 0.05, "Roster": 0.08, "Routes": 0.30, "Assembling": 0.97}
 
 
 @dataclass(frozen=True)
@@ -104,9 +98,7 @@ def plan(
 
     settings = settings or PlanSettings()
     cancel = cancel or threading.Event()
-    budget_s = (
-        settings.time_limit_s if settings.time_limit_s is not None else scenario.patrol.time_limit_s
-    )
+    budget_s = settings.time_limit_s if settings.time_limit_s is not None else scenario.patrol.time_limit_s
     seed = settings.seed if settings.seed is not None else scenario.patrol.seed
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -125,9 +117,7 @@ def plan(
     timings["network_s"] = time.perf_counter() - mark
     report("Walking times", 0.0, f"{len(loaded.snapping.all_nodes())} points")
     mark = time.perf_counter()
-    matrix = build_walk_matrix(
-        loaded.graph, loaded.snapping.all_nodes(), walk_speed_kph=scenario.patrol.walk_speed_kph
-    )
+    matrix = build_walk_matrix(loaded.graph, loaded.snapping.all_nodes(), walk_speed_kph=scenario.patrol.walk_speed_kph)
     timings["matrix_s"] = time.perf_counter() - mark
 
     report("Roster", 0.0, "searching")
@@ -135,11 +125,7 @@ def plan(
     roster_budget = max(1.0, min(scenario.roster_weights.time_limit_s, budget_s * ROSTER_SHARE))
 
     def on_roster(update: Any) -> None:
-        report(
-            "Roster",
-            min(1.0, (time.perf_counter() - mark) / roster_budget),
-            f"best {getattr(update, 'objective', '')}",
-        )
+        report("Roster", min(1.0, (time.perf_counter() - mark) / roster_budget), f"best {getattr(update, 'objective', '')}")
 
     if scenario.rota_complete:
         # The shift pattern is fixed: check it, explain every breach, plan routes within it.
@@ -178,29 +164,18 @@ def plan(
 
         shifts_to_plan = max(1, len({(t.date, t.shift) for t in roster.assignments}))
         routes = solve_routes(
-            scenario,
-            roster.assignments,
-            loaded,
-            matrix=matrix,
-            executor=executor,
+            scenario, roster.assignments, loaded, matrix=matrix, executor=executor,
             effort_s=remaining / shifts_to_plan,
-            time_limit_s=ROUTES_WALL_CAP_FACTOR * remaining / shifts_to_plan
-            + ROUTES_WALL_CAP_MARGIN_S,
-            seed=seed,
-            progress=on_routes,
-            cancel=cancel,
+            time_limit_s=ROUTES_WALL_CAP_FACTOR * remaining / shifts_to_plan + ROUTES_WALL_CAP_MARGIN_S,
+            seed=seed, progress=on_routes, cancel=cancel,
             on_shift=on_shift,
         )
         timings["routes_s"] = time.perf_counter() - mark
 
     report("Assembling", 0.0, "totals")
-    result = assemble(
-        scenario, roster, routes, cancelled=cancel.is_set(), seed=seed, budget_s=budget_s
-    )
+    result = assemble(scenario, roster, routes, cancelled=cancel.is_set(), seed=seed, budget_s=budget_s)
     timings["total_s"] = time.perf_counter() - started
-    result = replace(
-        result, kpis={**result.kpis, "timings_s": {k: round(v, 2) for k, v in timings.items()}}
-    )
+    result = replace(result, kpis={**result.kpis, "timings_s": {k: round(v, 2) for k, v in timings.items()}})
     report("Assembling", 1.0, f"plan {result.status}")
     log.info("plan %s in %.1f s: %d tours", result.status, timings["total_s"], len(result.tours))
     return result
@@ -212,24 +187,16 @@ def _roster_of(previous: Plan | None) -> Any:
         return None
     from solver.roster_result import Roster, RosterTour
 
-    tours = tuple(
-        RosterTour(e.officer_id, e.date, e.shift, e.station_id, e.unit_id) for e in previous.roster
-    )
+    tours = tuple(RosterTour(e.officer_id, e.date, e.shift, e.station_id, e.unit_id) for e in previous.roster)
     return Roster(status="feasible", assignments=tours)
 
 
-def assemble(
-    scenario: Scenario, roster: Any, routes: Any, *, cancelled: bool, seed: int, budget_s: float
-) -> Plan:
+def assemble(scenario: Scenario, roster: Any, routes: Any, *, cancelled: bool, seed: int, budget_s: float) -> Plan:
     """The `Plan` of a roster and its routes, with KPIs (dosage, dwell share, walk km)."""
     entries = []
     for tour in roster.assignments:
         start, end = tour_start_end(scenario.shift(tour.shift), tour.date, scenario.timezone)
-        entries.append(
-            RosterEntry(
-                tour.officer_id, tour.date, tour.shift, start, end, tour.station_id, tour.unit_id
-            )
-        )
+        entries.append(RosterEntry(tour.officer_id, tour.date, tour.shift, start, end, tour.station_id, tour.unit_id))
     tours = tuple(routes.tours) if routes is not None else ()
     dosage = tuple(routes.dosage) if routes is not None else ()
     changes = tuple(RosterChange(c.officer_id, c.date, c.old, c.new) for c in roster.changes)
@@ -255,32 +222,19 @@ def assemble(
     if routes is not None:
         kpis["routes_upper_bound"] = round(sum(s.upper_bound for s in routes.shifts), 1)
         kpis["per_unit"] = [
-            {
-                "date": t.date.isoformat(),
-                "shift": t.shift,
-                "unit_id": t.unit_id,
-                "dwell_min": round(t.dwell_min, 1),
-                "dwell_share": round(t.dwell_min / minutes, 4)
-                if (minutes := _available_min(scenario, t)) > 0
-                else 0.0,
-                "walk_km": round(t.walk_m / 1000, 2),
-            }
+            {"date": t.date.isoformat(), "shift": t.shift, "unit_id": t.unit_id, "dwell_min": round(t.dwell_min, 1),
+             "dwell_share": round(t.dwell_min / minutes, 4) if (minutes := _available_min(scenario, t)) > 0 else 0.0,
+             "walk_km": round(t.walk_m / 1000, 2)}
             for t in tours
         ]
     breaches = tuple(f"fixed rota breaks a rule: {v}" for v in roster.violations)
-    notes = (
-        breaches
-        + tuple(roster.explanation if not breaches else ())
-        + tuple(str(p.message) for p in roster.penalties[:50])
-    )
+    notes = breaches + tuple(roster.explanation if not breaches else ()) + tuple(str(p.message) for p in roster.penalties[:50])
     if cancelled:
         status = "cancelled"
     elif not roster.assignments:
         status = "partial"
-        notes = (
-            f"No roster was found within the time limit (roster status {roster.status}); "
-            "give the plan more time (--time-limit or [patrol] time_limit_s).",
-        ) + notes
+        notes = (f"No roster was found within the time limit (roster status {roster.status}); "
+                 "give the plan more time (--time-limit or [patrol] time_limit_s).",) + notes
     else:
         status = "complete" if routes is not None else "partial"
     return Plan(
@@ -292,14 +246,9 @@ def assemble(
         changes=changes,
         roster_status=roster.status,
         roster_notes=notes,
-        settings={
-            "time_limit_s": budget_s,
-            "seed": seed,
-            "walk_speed_kph": scenario.patrol.walk_speed_kph,
-            "visit_min": scenario.patrol.visit_min,
-            "min_gap_min": scenario.patrol.min_gap_min,
-            "variety_pct": scenario.patrol.variety_pct,
-        },
+        settings={"time_limit_s": budget_s, "seed": seed, "walk_speed_kph": scenario.patrol.walk_speed_kph,
+                  "visit_min": scenario.patrol.visit_min, "min_gap_min": scenario.patrol.min_gap_min,
+                  "variety_pct": scenario.patrol.variety_pct},
         kpis=kpis,
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
@@ -308,17 +257,10 @@ def assemble(
 def _available_min(scenario: Scenario, tour: Any) -> float:
     """Minutes a unit can patrol on a tour: its length less break, briefing and debrief."""
     template = scenario.shift(tour.shift)
-    return float(
-        elapsed_minutes(tour.start, tour.end)
-        - template.meal_break_min
-        - template.briefing_min
-        - template.debrief_min
-    )
+    return float(elapsed_minutes(tour.start, tour.end) - template.meal_break_min - template.briefing_min - template.debrief_min)
 
 
-def write_plan_folder(
-    result: Plan, folder: Path, *, sheets: bool = True, cache_dir: Path | None = None
-) -> list[Path]:
+def write_plan_folder(result: Plan, folder: Path, *, sheets: bool = True, cache_dir: Path | None = None) -> list[Path]:
     """Write every export of a plan to ``folder``: CSVs, GeoJSON, GPX, roster and route-sheet PDFs."""
     from solver.export import write_plan
     from solver.load import check_network

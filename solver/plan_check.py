@@ -26,17 +26,13 @@ def check_plan(plan: Plan, graph: Any, matrix: Any) -> list[str]:
     hotspots = {h.id: h for h in scenario.hotspots}
     stations = {s.id: s for s in scenario.stations}
     problems: list[str] = []
-    visits_by_hotspot: dict[str, list[tuple[dt.datetime, dt.datetime, str, dt.date]]] = defaultdict(
-        list
-    )
+    visits_by_hotspot: dict[str, list[tuple[dt.datetime, dt.datetime, str, dt.date]]] = defaultdict(list)
     for tour in plan.tours:
         label = f"{tour.date} {tour.shift} {tour.unit_id}"
         template = scenario.shift(tour.shift)
         start, end = tour_start_end(template, tour.date, scenario.timezone)
         if (tour.start, tour.end) != (start, end):
-            problems.append(
-                f"{label}: tour times {tour.start}-{tour.end} are not the shift's {start}-{end}"
-            )
+            problems.append(f"{label}: tour times {tour.start}-{tour.end} are not the shift's {start}-{end}")
         start, end = _u(start), _u(end)
         leave_at = start + dt.timedelta(minutes=template.briefing_min)
         back_by = end - dt.timedelta(minutes=template.debrief_min)
@@ -45,37 +41,23 @@ def check_plan(plan: Plan, graph: Any, matrix: Any) -> list[str]:
         clock, where = leave_at, tour.station_node
         meal = tour.meal_break
 
+
         for visit in tour.visits:
             hotspot = hotspots.get(visit.hotspot_id)
             if hotspot is None:
                 problems.append(f"{label}: visit to unknown hotspot {visit.hotspot_id}")
                 continue
             node = graph.nodes[visit.node]
-            if (
-                not hotspot_contains(hotspot, node["y"], node["x"], tolerance_m=1.0)
-                and visit.node != nearest_node(graph, hotspot.lat, hotspot.lon)[0]
-            ):
-                problems.append(
-                    f"{label}: visit {visit.seq} dwells at node {visit.node}, outside hotspot {hotspot.id}"
-                )
+            if not hotspot_contains(hotspot, node["y"], node["x"], tolerance_m=1.0) and visit.node != nearest_node(graph, hotspot.lat, hotspot.lon)[0]:
+                problems.append(f"{label}: visit {visit.seq} dwells at node {visit.node}, outside hotspot {hotspot.id}")
             if abs(visit.dwell_min * 60 - hotspot.visit_min * 60) > SLACK_S:
-                problems.append(
-                    f"{label}: visit {visit.seq} lasts {visit.dwell_min:.1f} min, not {hotspot.visit_min}"
-                )
-            earliest = _earliest(
-                meal, clock, _u(visit.arrive), int(matrix.seconds_between(where, visit.node))
-            )
+                problems.append(f"{label}: visit {visit.seq} lasts {visit.dwell_min:.1f} min, not {hotspot.visit_min}")
+            earliest = _earliest(meal, clock, _u(visit.arrive), int(matrix.seconds_between(where, visit.node)))
             if _u(visit.arrive) + dt.timedelta(seconds=SLACK_S) < earliest:
-                problems.append(
-                    f"{label}: visit {visit.seq} starts {_u(visit.arrive):%H:%M:%S}, before the unit can walk there ({earliest:%H:%M:%S})"
-                )
-            visits_by_hotspot[visit.hotspot_id].append(
-                (_u(visit.arrive), _u(visit.depart), label, visit.arrive.date())
-            )
+                problems.append(f"{label}: visit {visit.seq} starts {_u(visit.arrive):%H:%M:%S}, before the unit can walk there ({earliest:%H:%M:%S})")
+            visits_by_hotspot[visit.hotspot_id].append((_u(visit.arrive), _u(visit.depart), label, visit.arrive.date()))
             clock, where = _u(visit.depart), visit.node
-        home = _earliest(
-            meal, clock, back_by, int(matrix.seconds_between(where, tour.station_node))
-        )
+        home = _earliest(meal, clock, back_by, int(matrix.seconds_between(where, tour.station_node)))
         if home > back_by + dt.timedelta(seconds=SLACK_S):
             problems.append(f"{label}: back at the station {home:%H:%M}, after {back_by:%H:%M}")
         if tour.visits and _u(tour.visits[0].arrive) < leave_at:
@@ -88,28 +70,18 @@ def check_plan(plan: Plan, graph: Any, matrix: Any) -> list[str]:
                 lo = start + dt.timedelta(minutes=scenario.patrol.break_window_start_min)
                 hi = end - dt.timedelta(minutes=scenario.patrol.break_window_end_min)
                 if abs(length - template.meal_break_min) > 0.05:
-                    problems.append(
-                        f"{label}: meal break {length:.0f} min, not {template.meal_break_min}"
-                    )
-                if _u(meal.start) < lo - dt.timedelta(seconds=SLACK_S) or _u(
-                    meal.end
-                ) > hi + dt.timedelta(seconds=SLACK_S):
-                    problems.append(
-                        f"{label}: meal break {_u(meal.start):%H:%M}-{_u(meal.end):%H:%M} outside its window {lo:%H:%M}-{hi:%H:%M}"
-                    )
+                    problems.append(f"{label}: meal break {length:.0f} min, not {template.meal_break_min}")
+                if _u(meal.start) < lo - dt.timedelta(seconds=SLACK_S) or _u(meal.end) > hi + dt.timedelta(seconds=SLACK_S):
+                    problems.append(f"{label}: meal break {_u(meal.start):%H:%M}-{_u(meal.end):%H:%M} outside its window {lo:%H:%M}-{hi:%H:%M}")
                 for visit in tour.visits:
                     if _u(visit.arrive) < _u(meal.end) and _u(meal.start) < _u(visit.depart):
                         problems.append(f"{label}: meal break overlaps visit {visit.seq}")
     for hotspot_id, items in visits_by_hotspot.items():
         gap = dt.timedelta(minutes=hotspots[hotspot_id].min_gap_min)
         items.sort()
-        for (a_start, a_end, a_label, _), (b_start, _b_end, b_label, _) in zip(
-            items, items[1:], strict=False
-        ):
+        for (a_start, a_end, a_label, _), (b_start, _b_end, b_label, _) in zip(items, items[1:], strict=False):
             if b_start < a_end + gap - dt.timedelta(seconds=SLACK_S):
-                problems.append(
-                    f"hotspot {hotspot_id}: visits {a_label} {a_start:%a %H:%M} and {b_label} {b_start:%a %H:%M} are less than {gap} apart"
-                )
+                problems.append(f"hotspot {hotspot_id}: visits {a_label} {a_start:%a %H:%M} and {b_label} {b_start:%a %H:%M} are less than {gap} apart")
     problems.extend(_check_dosage(plan, visits_by_hotspot))
     return problems
 
@@ -129,9 +101,7 @@ def _earliest(meal: Any, since: dt.datetime, until: dt.datetime, walk_s: int) ->
     return since + dt.timedelta(seconds=walk_s) + extra
 
 
-def _check_dosage(
-    plan: Plan, visits_by_hotspot: dict[str, list[tuple[dt.datetime, dt.datetime, str, dt.date]]]
-) -> list[str]:
+def _check_dosage(plan: Plan, visits_by_hotspot: dict[str, list[tuple[dt.datetime, dt.datetime, str, dt.date]]]) -> list[str]:
     counted: dict[tuple[dt.date, str], int] = defaultdict(int)
     for hotspot_id, items in visits_by_hotspot.items():
         for _, _, _, local_date in items:
@@ -139,7 +109,5 @@ def _check_dosage(
     problems = []
     for row in plan.dosage:
         if counted.get((row.date, row.hotspot_id), 0) != row.planned_visits:
-            problems.append(
-                f"dosage {row.date} {row.hotspot_id}: {row.planned_visits} planned visits listed, {counted.get((row.date, row.hotspot_id), 0)} in the tours"
-            )
+            problems.append(f"dosage {row.date} {row.hotspot_id}: {row.planned_visits} planned visits listed, {counted.get((row.date, row.hotspot_id), 0)} in the tours")
     return problems

@@ -47,9 +47,7 @@ class PlannedVisit:
     @property
     def dwell_min(self) -> float:
         """Real minutes at the hotspot (UTC difference: right across a clock change)."""
-        return (
-            self.depart.astimezone(dt.UTC) - self.arrive.astimezone(dt.UTC)
-        ).total_seconds() / 60.0
+        return (self.depart.astimezone(dt.UTC) - self.arrive.astimezone(dt.UTC)).total_seconds() / 60.0
 
 
 @dataclass(frozen=True)

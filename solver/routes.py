@@ -146,14 +146,7 @@ class _Fixed:
     backs: list[int]
 
 
-def time_fixed_routes(
-    problem: RouteProblem,
-    routes: Sequence[Sequence[Stop]],
-    schedules: Sequence[RouteSchedule],
-    *,
-    time_limit_s: float = 10.0,
-    cancel: CancelLike = None,
-) -> _Fixed | None:
+def time_fixed_routes(problem: RouteProblem, routes: Sequence[Sequence[Stop]], schedules: Sequence[RouteSchedule], *, time_limit_s: float = 10.0, cancel: CancelLike = None) -> _Fixed | None:
     """Time fixed visit sequences and place each unit's break with routing break intervals.
 
     The visits keep the start times the search gave them (so gaps and values stay as
@@ -180,10 +173,7 @@ def time_fixed_routes(
     mat_node = [u.depot for u in units] + [u.depot for u in units] + [v[2] for v in visit_nodes]
     service = [0] * (2 * R) + [problem.hotspots[v[1]].dwell for v in visit_nodes]
     T = problem.travel
-    matrix = [
-        [int(T[mat_node[a], mat_node[b]]) + service[a] if a != b else 0 for b in range(n)]
-        for a in range(n)
-    ]
+    matrix = [[int(T[mat_node[a], mat_node[b]]) + service[a] if a != b else 0 for b in range(n)] for a in range(n)]
     manager = pywrapcp.RoutingIndexManager(n, R, list(range(R)), list(range(R, 2 * R)))
     routing = pywrapcp.RoutingModel(manager)
     transit = routing.RegisterTransitMatrix(matrix)
@@ -205,9 +195,7 @@ def time_fixed_routes(
     break_vars: list[pywrapcp.IntervalVar | None] = []
     for r, u in enumerate(units):
         if u.break_len > 0:
-            iv = solver.FixedDurationIntervalVar(
-                u.break_earliest, u.break_latest_end - u.break_len, u.break_len, False, f"break_{r}"
-            )
+            iv = solver.FixedDurationIntervalVar(u.break_earliest, u.break_latest_end - u.break_len, u.break_len, False, f"break_{r}")
             tdim.SetBreakIntervalsOfVehicle([iv], r, node_visit_transits)
             break_vars.append(iv)
         else:
@@ -219,19 +207,13 @@ def time_fixed_routes(
     params.time_limit.FromMilliseconds(int(time_limit_s * 1000))
     routing.CloseModelWithParameters(params)
     for r in range(R):
-        chain = (
-            [routing.Start(r)]
-            + [manager.NodeToIndex(i) for i in per_unit_idx[r]]
-            + [routing.End(r)]
-        )
+        chain = [routing.Start(r)] + [manager.NodeToIndex(i) for i in per_unit_idx[r]] + [routing.End(r)]
         for a, b in zip(chain, chain[1:], strict=False):
             solver.Add(routing.NextVar(a) == b)
     with _Watch(routing.CancelSearch, cancel):
         sol = routing.SolveWithParameters(params)
     if sol is None:
-        log.warning(
-            "routing model found no timing for the fixed routes (status %s)", routing.status()
-        )
+        log.warning("routing model found no timing for the fixed routes (status %s)", routing.status())
         return None
     starts = []
     leaves, backs = [], []
@@ -250,9 +232,7 @@ def time_fixed_routes(
     return _Fixed(starts, breaks, leaves, backs)
 
 
-def _plan_from_search(
-    problem: RouteProblem, res: SearchResult, fixed: _Fixed | None, method: str
-) -> ShiftPlan:
+def _plan_from_search(problem: RouteProblem, res: SearchResult, fixed: _Fixed | None, method: str) -> ShiftPlan:
     T = problem.travel
     times = []
     breaks: list[tuple[int, int] | None] = []
@@ -312,10 +292,7 @@ def _screened(
         return items, worth, current, work
     log.debug(
         "packing LP: bound %.1f, start %.1f, %d of %d routes kept",
-        screen.bound,
-        screen.floor_worth,
-        len(screen.keep),
-        len(items),
+        screen.bound, screen.floor_worth, len(screen.keep), len(items),
     )
     start = {items[k][0] for k in screen.start}
     return [items[k] for k in screen.keep], [worth[k] for k in screen.keep], start, work
@@ -331,11 +308,7 @@ def _route_packer(problem: RouteProblem, seed: int, cancel: CancelLike):
     deterministic seconds on 6,000 routes), started from the best set in hand; a cancel
     stops it at once."""
 
-    def pack(
-        items: list[tuple[frozenset[int], int, list[Stop]]],
-        incumbent: list[list[Stop]],
-        wall_s: float,
-    ) -> tuple[list[list[Stop]] | None, float]:
+    def pack(items: list[tuple[frozenset[int], int, list[Stop]]], incumbent: list[list[Stop]], wall_s: float) -> tuple[list[list[Stop]] | None, float]:
         n_units = len(problem.units)
         if len(items) <= n_units or wall_s <= 0.05:
             return None, 0.0
@@ -366,20 +339,11 @@ def _route_packer(problem: RouteProblem, seed: int, cancel: CancelLike):
         solver.parameters.catch_sigint_signal = False
         with _Watch(solver.stop_search, cancel):
             status = solver.solve(model)
-        log.debug(
-            "route packing: %d routes, %s, %.2f s",
-            len(items),
-            solver.status_name(status),
-            solver.wall_time,
-        )
+        log.debug("route packing: %d routes, %s, %.2f s", len(items), solver.status_name(status), solver.wall_time)
         work = solver.deterministic_time + lp_work
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None, work
-        routes = [
-            list(stops)
-            for var, (_key, _walked, stops) in zip(chosen, items, strict=True)
-            if solver.boolean_value(var)
-        ]
+        routes = [list(stops) for var, (_key, _walked, stops) in zip(chosen, items, strict=True) if solver.boolean_value(var)]
         return routes + [[] for _ in range(n_units - len(routes))], work
 
     return pack
@@ -459,11 +423,7 @@ def plan_shift_routes(
     beats = BeatStart(None, 0.0) if cancelled else beat_start(problem, seed=mixed_seed)
     base = search or SearchParams()
     # the beat start's work is part of the shift's effort (at least a tenth is left to search)
-    effort = (
-        effort_for_seconds(max(effort_s - beats.work_s, 0.1 * effort_s))
-        if effort_s is not None
-        else 0.0
-    )
+    effort = effort_for_seconds(max(effort_s - beats.work_s, 0.1 * effort_s)) if effort_s is not None else 0.0
     # the caller's search settings, with this shift's stops, seed and variety pool
     params = dataclasses.replace(
         base,
@@ -487,16 +447,12 @@ def plan_shift_routes(
 
         pick = int(np.random.default_rng(mixed_seed).integers(0, len(res.pool)))
         _f, routes, scheds = res.pool[pick]
-        res = dataclasses.replace(
-            res, routes=routes, schedules=scheds, value=routes_value(problem, scheds)
-        )
+        res = dataclasses.replace(res, routes=routes, schedules=scheds, value=routes_value(problem, scheds))
         method = "search (variety)"
     if not problem.units:
         return _plan_from_search(problem, res, None, method)
     remaining = max(time_limit_s - (time.perf_counter() - t0), 1.0)
-    fixed = time_fixed_routes(
-        problem, res.routes, res.schedules, time_limit_s=remaining, cancel=None
-    )
+    fixed = time_fixed_routes(problem, res.routes, res.schedules, time_limit_s=remaining, cancel=None)
     if fixed is None:
         log.warning("breaks kept as placed by the search")
         return _plan_from_search(problem, res, None, method + ", breaks by search")
@@ -504,3 +460,4 @@ def plan_shift_routes(
 
 
 __all__ = ["BREAK", "RouteCancel", "plan_shift_routes", "time_fixed_routes"]
+

@@ -81,9 +81,7 @@ def hotspot_distances(problem: RouteProblem) -> tuple[np.ndarray, np.ndarray]:
     nodes = [node for acc in access for node in acc]
     offsets = np.cumsum([0] + [len(acc) for acc in access[:-1]])
     pairs = travel[np.ix_(nodes, nodes)]
-    between = np.minimum.reduceat(
-        np.minimum.reduceat(pairs, offsets, axis=0), offsets, axis=1
-    ).astype(float)
+    between = np.minimum.reduceat(np.minimum.reduceat(pairs, offsets, axis=0), offsets, axis=1).astype(float)
     between[missing, :] = np.inf
     between[:, missing] = np.inf
     np.fill_diagonal(between, 0.0)
@@ -129,9 +127,7 @@ class _BeatScore:
     def __init__(self, problem: RouteProblem, between: np.ndarray):
         self.sym = (between + between.T) / 2.0
         self.dwell = np.array([h.dwell for h in problem.hotspots], dtype=float)
-        self.separation = np.array(
-            [problem.separation(k) for k in range(len(problem.hotspots))], dtype=float
-        )
+        self.separation = np.array([problem.separation(k) for k in range(len(problem.hotspots))], dtype=float)
         self._cache: dict[tuple[int, ...], float] = {}
         #: Work of the cycles computed so far (`_cycle_length`).
         self.work = 0
@@ -199,14 +195,7 @@ def _improve_groups(groups: list[list[int]], n: int, score: _BeatScore) -> list[
     return groups
 
 
-def group_hotspots(
-    problem: RouteProblem,
-    between: np.ndarray,
-    n_groups: int,
-    rng: np.random.Generator,
-    *,
-    stats: dict[str, float] | None = None,
-) -> list[list[list[int]]]:
+def group_hotspots(problem: RouteProblem, between: np.ndarray, n_groups: int, rng: np.random.Generator, *, stats: dict[str, float] | None = None) -> list[list[list[int]]]:
     """Ways to split the hotspots into ``n_groups`` compact groups, each a unit's beat; the
     most promising first.
 
@@ -225,9 +214,7 @@ def group_hotspots(
     core = [h for h in range(n) if nearest[h] <= ISOLATED_FACTOR * float(np.median(nearest))]
     if len(core) < 2 * n_groups:
         core = list(range(n))
-    sizes = [
-        len(core) // n_groups + (1 if g < len(core) % n_groups else 0) for g in range(n_groups)
-    ]
+    sizes = [len(core) // n_groups + (1 if g < len(core) % n_groups else 0) for g in range(n_groups)]
     found: dict[tuple[tuple[int, ...], ...], float] = {}
     for restart in range(max(GROUPING_RESTARTS_MIN, min(GROUPING_RESTARTS, GROUPING_WORK // n))):
         if restart and score.work >= GROUPING_MAX_WORK:
@@ -258,9 +245,7 @@ def group_hotspots(
     return [[list(g) for g in key] for key, _total in ranked]
 
 
-def _assign_groups(
-    problem: RouteProblem, groups: list[list[int]], from_station: np.ndarray
-) -> list[int]:
+def _assign_groups(problem: RouteProblem, groups: list[list[int]], from_station: np.ndarray) -> list[int]:
     """Group index per unit: each unit the free group nearest its station (closest pairs first)."""
     pairs = sorted(
         (min(from_station[u.depot, h] for h in g) if g else math.inf, r, k)
@@ -276,9 +261,7 @@ def _assign_groups(
     return unit_group
 
 
-def _walk_beat(
-    problem: RouteProblem, r: int, group: list[int], others: dict[int, list[tuple[int, int]]]
-) -> list[Stop]:
+def _walk_beat(problem: RouteProblem, r: int, group: list[int], others: dict[int, list[tuple[int, int]]]) -> list[Stop]:
     """Unit ``r`` patrols its group from its station: each next visit is the group's hotspot
     (other than the one it is at) with the best value per minute until the visit ends, walk
     and any wait for the minimum gap included; the break comes once its window is open."""
@@ -290,9 +273,7 @@ def _walk_beat(
     seen = {h: len(v) for h, v in others.items()}
     merged = {h: forbidden_intervals(problem, h, v) for h, v in others.items() if v}
     while group:
-        t_now = (
-            schedule_route(problem, unit, stops, others, merged).end[-1] if stops else unit.start
-        )
+        t_now = schedule_route(problem, unit, stops, others, merged).end[-1] if stops else unit.start
         take_break = not have_break and t_now >= unit.break_earliest
         base = stops + [BREAK] if take_break else stops
         tail = [] if (have_break or take_break) else [BREAK]
@@ -308,11 +289,7 @@ def _walk_beat(
             start, end = sched.start[k], sched.end[k]
             worth = problem.hotspots[h].per_visit * problem.risk_at(h, start)
             visits = seen.get(h, 0)
-            worth *= (
-                problem.decay(visits, h)
-                if visits < problem.hotspots[h].target_per_day
-                else problem.presence_share
-            )
+            worth *= problem.decay(visits, h) if visits < problem.hotspots[h].target_per_day else problem.presence_share
             ratio = (worth + 1e-9) / max(end - t_now, 1)
             if best is None or ratio > best[0]:
                 best = (ratio, (h, node))
@@ -384,10 +361,5 @@ def beat_start(problem: RouteProblem, *, seed: int = 0) -> BeatStart:
             best = (worth, routes)
     assert best is not None
     work_s = stats.get("work", 0.0) / GROUPING_WORK_PER_SECOND
-    log.debug(
-        "beat routes for %d units: search objective %.1f, %.2f s of grouping work",
-        len(units),
-        best[0],
-        work_s,
-    )
+    log.debug("beat routes for %d units: search objective %.1f, %.2f s of grouping work", len(units), best[0], work_s)
     return BeatStart(best[1], work_s)

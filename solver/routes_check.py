@@ -78,32 +78,22 @@ def check_shift_plan(problem: RouteProblem, plan: ShiftPlan, *, tol: float = 1e-
             if v.node not in spec.access:
                 bad.append(f"{who} visit {i} to {spec.id}: node {v.node} is not an access point")
             if v.end - v.start != spec.dwell:
-                bad.append(
-                    f"{who} visit {i} to {spec.id}: dwell {v.end - v.start}, not {spec.dwell}"
-                )
+                bad.append(f"{who} visit {i} to {spec.id}: dwell {v.end - v.start}, not {spec.dwell}")
             if v.start < spec.earliest or v.start > spec.latest:
-                bad.append(
-                    f"{who} visit {i} to {spec.id}: start {v.start} outside [{spec.earliest}, {spec.latest}]"
-                )
+                bad.append(f"{who} visit {i} to {spec.id}: start {v.start} outside [{spec.earliest}, {spec.latest}]")
             walk = int(T[loc, v.node])
             need = walk
             if pending_break is not None and pending_break.start < v.start:
                 if pending_break.start < free_at:
-                    bad.append(
-                        f"{who} break starts at {pending_break.start}, during the stop before visit {i}"
-                    )
+                    bad.append(f"{who} break starts at {pending_break.start}, during the stop before visit {i}")
                 if pending_break.end > v.start:
                     bad.append(f"{who} break ends at {pending_break.end}, after visit {i} starts")
                 need += unit.break_len
                 pending_break = None
             if v.arrive < free_at + walk:
-                bad.append(
-                    f"{who} visit {i} to {spec.id}: arrives {v.arrive}, sooner than the walk from the previous stop allows"
-                )
+                bad.append(f"{who} visit {i} to {spec.id}: arrives {v.arrive}, sooner than the walk from the previous stop allows")
             if v.start < free_at + need:
-                bad.append(
-                    f"{who} visit {i} to {spec.id}: starts {v.start}, sooner than the walk (and break) from the previous stop allow"
-                )
+                bad.append(f"{who} visit {i} to {spec.id}: starts {v.start}, sooner than the walk (and break) from the previous stop allow")
             if v.start < v.arrive:
                 bad.append(f"{who} visit {i}: starts before it arrives")
             all_visits.setdefault(v.hotspot, []).append((v.start, v.end, who))
@@ -133,9 +123,7 @@ def check_shift_plan(problem: RouteProblem, plan: ShiftPlan, *, tol: float = 1e-
     claimed_by_visit: dict[tuple[int, int], float] = {}
     for up in plan.units:
         for v in up.visits:
-            claimed_by_visit[(v.hotspot, v.start)] = (
-                claimed_by_visit.get((v.hotspot, v.start), 0.0) + v.value
-            )
+            claimed_by_visit[(v.hotspot, v.start)] = claimed_by_visit.get((v.hotspot, v.start), 0.0) + v.value
     for h, lst in all_visits.items():
         spec = problem.hotspots[h]
         per_day: dict[int, int] = {}
@@ -148,9 +136,7 @@ def check_shift_plan(problem: RouteProblem, plan: ShiftPlan, *, tol: float = 1e-
             if k >= spec.target_per_day:
                 worth = 0.0
                 if claimed_by_visit.get((h, s), 0.0) > tol:
-                    bad.append(
-                        f"hotspot {spec.id}: value counted for visit {k + 1} of the day, past its target {spec.target_per_day}"
-                    )
+                    bad.append(f"hotspot {spec.id}: value counted for visit {k + 1} of the day, past its target {spec.target_per_day}")
             else:
                 decay = problem.repeat_decay[min(k, len(problem.repeat_decay) - 1)]
                 risk = 1.0

@@ -158,14 +158,7 @@ class RouteProblem:
         return h.dwell + h.min_gap
 
 
-def hotspot_value(
-    problem: RouteProblem,
-    hotspot: int,
-    starts: Sequence[int],
-    prior: Sequence[int] = (),
-    *,
-    presence: bool = False,
-) -> float:
+def hotspot_value(problem: RouteProblem, hotspot: int, starts: Sequence[int], prior: Sequence[int] = (), *, presence: bool = False) -> float:
     """Value added by visits starting at ``starts`` to ``hotspot``, given earlier-planned ``prior``.
 
     With ``presence``, visits past the target count ``presence_share`` of a first visit (the
@@ -220,9 +213,7 @@ def earliest_start(t: int, forbidden: list[tuple[int, int]], latest: int) -> int
     return None if t > latest else t
 
 
-def forbidden_intervals(
-    problem: RouteProblem, hotspot: int, visits: Sequence[tuple[int, int]]
-) -> list[tuple[int, int]]:
+def forbidden_intervals(problem: RouteProblem, hotspot: int, visits: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     """Open intervals of forbidden dwell starts at ``hotspot`` given visits ``(start, end)`` there."""
     h = problem.hotspots[hotspot]
     out = sorted((s - h.dwell - h.min_gap, e + h.min_gap) for s, e in visits)
@@ -308,9 +299,7 @@ def schedule_route(
     return RouteSchedule(list(stops), arrive, start, end, back, ok)
 
 
-def reschedule_tail(
-    problem: RouteProblem, unit: RouteUnit, stops: Sequence[Stop], prev: RouteSchedule, k: int
-) -> RouteSchedule:
+def reschedule_tail(problem: RouteProblem, unit: RouteUnit, stops: Sequence[Stop], prev: RouteSchedule, k: int) -> RouteSchedule:
     """`schedule_route` of ``stops`` without gap rules, when its first ``k`` stops are those of
     ``prev`` (the schedule of a route without gap rules): only the rest is walked through."""
     if k <= 0 or k > len(prev.stops):
@@ -318,14 +307,10 @@ def reschedule_tail(
     travel = problem.travel
     arrive, start, end = prev.arrive[:k], prev.start[:k], prev.end[:k]
     n_breaks = sum(1 for h, _n in prev.stops[:k] if h < 0)
-    ok = (
-        all(
-            (e <= unit.break_latest_end) if h < 0 else (s <= problem.hotspots[h].latest)
-            for (h, _n), s, e in zip(prev.stops[:k], start, end, strict=True)
-        )
-        if not prev.feasible
-        else True
-    )
+    ok = all(
+        (e <= unit.break_latest_end) if h < 0 else (s <= problem.hotspots[h].latest)
+        for (h, _n), s, e in zip(prev.stops[:k], start, end, strict=True)
+    ) if not prev.feasible else True
     t = end[-1]
     loc = unit.depot
     for h, node in reversed(prev.stops[:k]):
@@ -359,9 +344,7 @@ def reschedule_tail(
     return RouteSchedule(list(stops), arrive, start, end, back, ok)
 
 
-def routes_value(
-    problem: RouteProblem, schedules: Sequence[RouteSchedule], *, presence: bool = False
-) -> float:
+def routes_value(problem: RouteProblem, schedules: Sequence[RouteSchedule], *, presence: bool = False) -> float:
     """Total value of the visits in ``schedules`` (earlier-planned visits take their places first)."""
     starts: dict[int, list[int]] = {}
     for sched in schedules:
@@ -370,10 +353,7 @@ def routes_value(
     prior: dict[int, list[int]] = {}
     for p in problem.prior:
         prior.setdefault(p.hotspot, []).append(p.start)
-    return sum(
-        hotspot_value(problem, h, ss, prior.get(h, []), presence=presence)
-        for h, ss in starts.items()
-    )
+    return sum(hotspot_value(problem, h, ss, prior.get(h, []), presence=presence) for h, ss in starts.items())
 
 
 def route_travel(problem: RouteProblem, unit: RouteUnit, stops: Sequence[Stop]) -> int:

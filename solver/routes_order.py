@@ -24,9 +24,7 @@ _FIRST, _LAST, _D, _E, _L, _TT, _OK = range(7)
 _BIG = np.iinfo(np.int64).max
 
 
-def _concat(
-    a: np.ndarray, b: np.ndarray, travel: np.ndarray, b_empty: np.ndarray | None = None
-) -> np.ndarray:
+def _concat(a: np.ndarray, b: np.ndarray, travel: np.ndarray, b_empty: np.ndarray | None = None) -> np.ndarray:
     """Segments ``a`` followed by ``b`` (element-wise); where ``b_empty``, just ``a``."""
     delta = travel[a[_LAST], b[_FIRST]]
     dd = a[_D] + delta
@@ -57,14 +55,7 @@ class _Tables:
     """Segments of every stretch ``stops[a:b]`` forwards and reversed (``tab[0]``, ``tab[1]``),
     plus the route's prefixes from the station and suffixes back to it."""
 
-    def __init__(
-        self,
-        unit: RouteUnit,
-        nodes: np.ndarray,
-        hs: np.ndarray,
-        consts: tuple[np.ndarray, ...],
-        travel: np.ndarray,
-    ):
+    def __init__(self, unit: RouteUnit, nodes: np.ndarray, hs: np.ndarray, consts: tuple[np.ndarray, ...], travel: np.ndarray):
         earliest, latest, dwell = consts
         n = len(nodes)
         single = np.zeros((7, n), dtype=np.int64)
@@ -106,38 +97,10 @@ def _moves(n: int, max_len: int) -> tuple[np.ndarray, ...]:
         for rv in (0, 1) if length > 1 else (0,):
             # moved before: prefix j, X, stops[j:i], suffix i+len
             ib, jb = i[back], j[back]
-            rows.append(
-                np.stack(
-                    [
-                        jb,
-                        np.full_like(jb, rv),
-                        ib,
-                        ib + length,
-                        np.zeros_like(jb),
-                        jb,
-                        ib,
-                        ib + length,
-                    ],
-                    axis=1,
-                )
-            )
+            rows.append(np.stack([jb, np.full_like(jb, rv), ib, ib + length, np.zeros_like(jb), jb, ib, ib + length], axis=1))
             # moved after: prefix i, stops[i+len:j], X, suffix j
             i_f, j_f = i[fwd], j[fwd]
-            rows.append(
-                np.stack(
-                    [
-                        i_f,
-                        np.zeros_like(i_f),
-                        i_f + length,
-                        j_f,
-                        np.full_like(i_f, rv),
-                        i_f,
-                        i_f + length,
-                        j_f,
-                    ],
-                    axis=1,
-                )
-            )
+            rows.append(np.stack([i_f, np.zeros_like(i_f), i_f + length, j_f, np.full_like(i_f, rv), i_f, i_f + length, j_f], axis=1))
     i, j = np.meshgrid(np.arange(n + 1), np.arange(n + 1), indexing="ij")
     i, j = i.ravel(), j.ravel()
     sel = j - i >= 2
@@ -159,9 +122,7 @@ def _cached_moves(n: int, max_len: int) -> tuple[np.ndarray, ...]:
     return _MOVE_CACHE[key]
 
 
-def move_keys(
-    tb: _Tables, unit: RouteUnit, moves: tuple[np.ndarray, ...], travel: np.ndarray
-) -> np.ndarray:
+def move_keys(tb: _Tables, unit: RouteUnit, moves: tuple[np.ndarray, ...], travel: np.ndarray) -> np.ndarray:
     """``back + walk`` of the route after each move (int64 max where infeasible)."""
     p, t1, a1, b1, t2, a2, b2, s = moves
     seg = _concat(tb.prefix[:, p], tb.tab[:, t1, a1, b1], travel)
@@ -171,15 +132,7 @@ def move_keys(
     return np.where((seg[_OK] == 1) & (seg[_E] <= seg[_L]), key, _BIG)
 
 
-def best_order(
-    problem: RouteProblem,
-    unit: RouteUnit,
-    stops: list[Stop],
-    consts: tuple[np.ndarray, ...],
-    *,
-    max_len: int = 3,
-    max_rounds: int = 200,
-) -> list[Stop] | None:
+def best_order(problem: RouteProblem, unit: RouteUnit, stops: list[Stop], consts: tuple[np.ndarray, ...], *, max_len: int = 3, max_rounds: int = 200) -> list[Stop] | None:
     """Apply the best improving or-opt / 2-opt move until none improves ``back + walk``.
 
     ``stops`` must be visits only (no break) of a route without cross-unit gap rules and must
@@ -210,9 +163,7 @@ def best_order(
     return [stops[k] for k in order]
 
 
-def _apply(
-    n: int, p: int, t1: int, a1: int, b1: int, t2: int, a2: int, b2: int, s: int
-) -> np.ndarray:
+def _apply(n: int, p: int, t1: int, a1: int, b1: int, t2: int, a2: int, b2: int, s: int) -> np.ndarray:
     """Positions (into the current order) of the route after one move."""
     idx = np.arange(n)
 

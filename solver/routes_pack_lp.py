@@ -117,9 +117,7 @@ def screen_routes(
     )
 
 
-def _round(
-    route_hotspots: Sequence[Sequence[int]], w: np.ndarray, x: np.ndarray, n_units: int
-) -> list[int]:
+def _round(route_hotspots: Sequence[Sequence[int]], w: np.ndarray, x: np.ndarray, n_units: int) -> list[int]:
     """Routes taken by decreasing LP value (then worth) while they fit: a set in hand."""
     order = np.lexsort((-w, -x))
     used: set[int] = set()

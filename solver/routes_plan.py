@@ -185,23 +185,13 @@ def build_shift_plan(
         dwell = sum(v.dwell for v in visits)
         value = sum(v.value for v in visits)
         leave = leaves[r] if leaves else unit.start
-        out_units.append(
-            UnitPlan(unit.id, r, leave, backs[r], tuple(visits), brk, trav, met, dwell, value)
-        )
+        out_units.append(UnitPlan(unit.id, r, leave, backs[r], tuple(visits), brk, trav, met, dwell, value))
         tot_value += value
         tot_travel += trav
         tot_metres += met
         tot_dwell += dwell
     plan = ShiftPlan(tuple(out_units), (), tot_value, tot_travel, tot_metres, tot_dwell, method)
-    return ShiftPlan(
-        plan.units,
-        tuple(explain_unmet(problem, plan)),
-        tot_value,
-        tot_travel,
-        tot_metres,
-        tot_dwell,
-        method,
-    )
+    return ShiftPlan(plan.units, tuple(explain_unmet(problem, plan)), tot_value, tot_travel, tot_metres, tot_dwell, method)
 
 
 def reachable(problem: RouteProblem, hotspot: int) -> bool:
@@ -229,15 +219,11 @@ def explain_unmet(problem: RouteProblem, plan: ShiftPlan) -> list[UnmetTarget]:
     counts: dict[tuple[int, int], int] = {}
     visits_at: dict[int, list[tuple[int, int]]] = {}
     for pv in problem.prior:
-        counts[(pv.hotspot, problem.day_of(pv.start))] = (
-            counts.get((pv.hotspot, problem.day_of(pv.start)), 0) + 1
-        )
+        counts[(pv.hotspot, problem.day_of(pv.start))] = counts.get((pv.hotspot, problem.day_of(pv.start)), 0) + 1
         visits_at.setdefault(pv.hotspot, []).append((pv.start, pv.end))
     for u in plan.units:
         for v in u.visits:
-            counts[(v.hotspot, problem.day_of(v.start))] = (
-                counts.get((v.hotspot, problem.day_of(v.start)), 0) + 1
-            )
+            counts[(v.hotspot, problem.day_of(v.start))] = counts.get((v.hotspot, problem.day_of(v.start)), 0) + 1
             visits_at.setdefault(v.hotspot, []).append((v.start, v.end))
     out = []
     for h, spec in enumerate(problem.hotspots):
@@ -323,9 +309,7 @@ def value_upper_bound(problem: RouteProblem) -> float:
     for h, spec in enumerate(problem.hotspots):
         if not reachable(problem, h):
             continue
-        top_risk = max(
-            problem.risk_at(h, t) for t in range(lo, hi + 1, max(problem.slot_len // 2, 1))
-        )
+        top_risk = max(problem.risk_at(h, t) for t in range(lo, hi + 1, max(problem.slot_len // 2, 1)))
         per_shift = (hi - lo) // max(spec.dwell + spec.min_gap, 1) + 1
         offered = 0
         for day in days:

@@ -121,33 +121,15 @@ def _seconds_since(ref: dt.datetime, when: dt.datetime) -> int:
 def _risk_rows(hotspots: Sequence[Hotspot], ref: dt.datetime, n_slots: int) -> np.ndarray:
     """Risk per hour slot from ``ref`` (local time of each slot, across clock changes)."""
     zone = ref.tzinfo
-    times = [
-        (ref.astimezone(dt.UTC) + dt.timedelta(hours=k)).astimezone(zone) for k in range(n_slots)
-    ]
+    times = [(ref.astimezone(dt.UTC) + dt.timedelta(hours=k)).astimezone(zone) for k in range(n_slots)]
     return np.array([[h.risk_at(t) for t in times] for h in hotspots], dtype=float)
 
 
-def units_of(
-    scenario: Scenario, tours: Roster | Iterable[RosterTour]
-) -> dict[tuple[dt.date, str], list[tuple[str, tuple[str, ...], str]]]:
+def units_of(scenario: Scenario, tours: Roster | Iterable[RosterTour]) -> dict[tuple[dt.date, str], list[tuple[str, tuple[str, ...], str]]]:
     """Patrol units per (date, shift): (unit id, officer ids, station id)."""
     items = tours.assignments if isinstance(tours, Roster) else tuple(tours)
-    formed = form_units(
-        scenario,
-        [
-            RosterTour(
-                t.officer_id,
-                t.date,
-                t.shift,
-                getattr(t, "station_id", ""),
-                getattr(t, "unit_id", ""),
-            )
-            for t in items
-        ],
-    )
-    groups: dict[tuple[dt.date, str], dict[str, list[RosterTour]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
+    formed = form_units(scenario, [RosterTour(t.officer_id, t.date, t.shift, getattr(t, "station_id", ""), getattr(t, "unit_id", "")) for t in items])
+    groups: dict[tuple[dt.date, str], dict[str, list[RosterTour]]] = defaultdict(lambda: defaultdict(list))
     for t in formed:
         try:
             if not scenario.officer(t.officer_id).can_patrol:
@@ -157,10 +139,7 @@ def units_of(
         groups[(t.date, t.shift)][t.unit_id].append(t)
     out: dict[tuple[dt.date, str], list[tuple[str, tuple[str, ...], str]]] = {}
     for key, units in groups.items():
-        out[key] = [
-            (uid, tuple(sorted(m.officer_id for m in members)), members[0].station_id)
-            for uid, members in sorted(units.items())
-        ]
+        out[key] = [(uid, tuple(sorted(m.officer_id for m in members)), members[0].station_id) for uid, members in sorted(units.items())]
     return out
 
 
@@ -179,12 +158,7 @@ def build_shift_jobs(
     """
     patrol = scenario.patrol
     units = units_of(scenario, tours)
-    nodes = list(
-        dict.fromkeys(
-            [station_node[s.id] for s in scenario.stations if s.id in station_node]
-            + [n for h in scenario.hotspots for n in hotspot_access.get(h.id, ())]
-        )
-    )
+    nodes = list(dict.fromkeys([station_node[s.id] for s in scenario.stations if s.id in station_node] + [n for h in scenario.hotspots for n in hotspot_access.get(h.id, ())]))
     idx = [matrix.index[n] for n in nodes]
     sub_s = np.asarray(matrix.seconds)[np.ix_(idx, idx)].astype(np.int64)
     sub_m = np.asarray(matrix.metres)[np.ix_(idx, idx)].astype(float)
@@ -200,21 +174,13 @@ def build_shift_jobs(
             _seconds_since(ref, prev_ref),
             0,
             _seconds_since(ref, next_ref),
-            _seconds_since(
-                ref, dt.datetime.combine(day + dt.timedelta(days=2), dt.time(0, 0), tzinfo=zone)
-            ),
+            _seconds_since(ref, dt.datetime.combine(day + dt.timedelta(days=2), dt.time(0, 0), tzinfo=zone)),
         )
         risk = _risk_rows(scenario.hotspots, ref, 48)
         for template in scenario.shifts:
             start, end = tour_start_end(template, day, scenario.timezone)
             members = units.get((day, template.name), [])
-            route_units = tuple(
-                _route_unit(
-                    template, patrol, uid, officers, station, station_node, local, ref, start, end
-                )
-                for uid, officers, station in members
-                if station in station_node
-            )
+            route_units = tuple(_route_unit(template, patrol, uid, officers, station, station_node, local, ref, start, end) for uid, officers, station in members if station in station_node)
             hotspots = tuple(
                 RouteHotspot(
                     id=h.id,
@@ -235,9 +201,7 @@ def build_shift_jobs(
                 risk_origin=0,
                 slot_len=3600,
                 day_starts=day_starts,
-                travel_weight=TRAVEL_WEIGHT * float(np.median([h.per_visit for h in hotspots]))
-                if hotspots
-                else 0.0,
+                travel_weight=TRAVEL_WEIGHT * float(np.median([h.per_visit for h in hotspots])) if hotspots else 0.0,
                 presence_share=PRESENCE_SHARE,
             )
             jobs.append(
@@ -251,18 +215,7 @@ def build_shift_jobs(
     return jobs, tuple(nodes)
 
 
-def _route_unit(
-    template: ShiftTemplate,
-    patrol,
-    uid: str,
-    officers: tuple[str, ...],
-    station: str,
-    station_node,
-    local,
-    ref,
-    start,
-    end,
-) -> RouteUnit:
+def _route_unit(template: ShiftTemplate, patrol, uid: str, officers: tuple[str, ...], station: str, station_node, local, ref, start, end) -> RouteUnit:
     s = _seconds_since(ref, start)
     e = _seconds_since(ref, end)
     return RouteUnit(
@@ -293,9 +246,7 @@ def chains_of(jobs: Sequence[ShiftJob]) -> list[list[int]]:
     return chains
 
 
-def solve_chain(
-    jobs: Sequence[ShiftJob], settings: dict[str, Any]
-) -> list[tuple[ShiftPlan, float, RouteProblem]]:
+def solve_chain(jobs: Sequence[ShiftJob], settings: dict[str, Any]) -> list[tuple[ShiftPlan, float, RouteProblem]]:
     """Solve shifts in order, each given the earlier ones' visits (runs in a worker process)."""
     from solver.routes import plan_shift_routes
 
@@ -338,14 +289,7 @@ def solve_chain(
 
 
 # ----------------------------------------------------------------------------- output
-def _tours_of(
-    job: ShiftJob,
-    plan: ShiftPlan,
-    graph: Any,
-    matrix: Any,
-    nodes: tuple[int, ...],
-    hotspot_name: dict[str, str],
-) -> tuple[list[PlannedTour], dict[str, tuple[RouteLeg, ...]]]:
+def _tours_of(job: ShiftJob, plan: ShiftPlan, graph: Any, matrix: Any, nodes: tuple[int, ...], hotspot_name: dict[str, str]) -> tuple[list[PlannedTour], dict[str, tuple[RouteLeg, ...]]]:
     from solver.matrix import walk_path
 
     tours = []
@@ -353,9 +297,7 @@ def _tours_of(
     p = job.problem
 
     def at(t: int) -> dt.datetime:
-        return (job.ref.astimezone(dt.UTC) + dt.timedelta(seconds=int(t))).astimezone(
-            job.ref.tzinfo
-        )
+        return (job.ref.astimezone(dt.UTC) + dt.timedelta(seconds=int(t))).astimezone(job.ref.tzinfo)
 
     for up in plan.units:
         unit = p.units[up.unit]
@@ -366,33 +308,17 @@ def _tours_of(
         for a, b in zip(stops, stops[1:], strict=False):
             if graph is not None:
                 wp = walk_path(graph, matrix, a, b)
-                legs.append(
-                    RouteLeg(a, b, wp.metres, wp.seconds, tuple(wp.streets), tuple(wp.nodes))
-                )
+                legs.append(RouteLeg(a, b, wp.metres, wp.seconds, tuple(wp.streets), tuple(wp.nodes)))
                 path.extend(wp.nodes if not path else wp.nodes[1:])
             else:
                 ia, ib = matrix.index[a], matrix.index[b]
-                legs.append(
-                    RouteLeg(a, b, float(matrix.metres[ia, ib]), int(matrix.seconds[ia, ib]), ())
-                )
+                legs.append(RouteLeg(a, b, float(matrix.metres[ia, ib]), int(matrix.seconds[ia, ib]), ()))
         visits = []
         for i, v in enumerate(up.visits):
             n = nodes[v.node]
             lat = float(graph.nodes[n]["y"]) if graph is not None else 0.0
             lon = float(graph.nodes[n]["x"]) if graph is not None else 0.0
-            visits.append(
-                PlannedVisit(
-                    i + 1,
-                    v.hotspot_id,
-                    at(v.start),
-                    at(v.end),
-                    n,
-                    lat,
-                    lon,
-                    legs[i].metres,
-                    v.value,
-                )
-            )
+            visits.append(PlannedVisit(i + 1, v.hotspot_id, at(v.start), at(v.end), n, lat, lon, legs[i].metres, v.value))
         brk = None
         if up.meal_break is not None:
             b = up.meal_break
@@ -401,11 +327,7 @@ def _tours_of(
                 place = "on the way"
             elif b.after == 0 and b.node == unit.depot:
                 place = f"station {unit.station_id}"
-            elif (
-                b.after < len(up.visits) + 1
-                and b.after > 0
-                and up.visits[b.after - 1].node == b.node
-            ):
+            elif b.after < len(up.visits) + 1 and b.after > 0 and up.visits[b.after - 1].node == b.node:
                 place = f"at {hotspot_name.get(up.visits[b.after - 1].hotspot_id, up.visits[b.after - 1].hotspot_id)}"
             elif b.after < len(up.visits) and up.visits[b.after].node == b.node:
                 place = f"at {hotspot_name.get(up.visits[b.after].hotspot_id, up.visits[b.after].hotspot_id)}"
@@ -488,17 +410,8 @@ def solve_routes(
     if matrix is None:
         from solver.matrix import build_walk_matrix
 
-        matrix = build_walk_matrix(
-            graph, snapping.all_nodes(), walk_speed_kph=patrol.walk_speed_kph
-        )
-    jobs, nodes = build_shift_jobs(
-        scenario,
-        tours,
-        snapping.station_node,
-        snapping.hotspot_access,
-        matrix,
-        seed=patrol.seed if seed is None else seed,
-    )
+        matrix = build_walk_matrix(graph, snapping.all_nodes(), walk_speed_kph=patrol.walk_speed_kph)
+    jobs, nodes = build_shift_jobs(scenario, tours, snapping.station_node, snapping.hotspot_access, matrix, seed=patrol.seed if seed is None else seed)
     jobs = _with_shift_caps(jobs, scenario)
     chains = chains_of(jobs)
     polled = cancel if cancel is None or callable(cancel) else getattr(cancel, "is_set", None)
@@ -526,19 +439,14 @@ def solve_routes(
                 if progress:
                     progress(base + best, time.perf_counter() - t0)
 
-            local = dict(
-                settings, progress=report, cancel=cancel, on_shift=_counting(on_shift, len(jobs))
-            )
+            local = dict(settings, progress=report, cancel=cancel, on_shift=_counting(on_shift, len(jobs)))
             for i, res in zip(chain, solve_chain([jobs[i] for i in chain], local), strict=True):
                 results[i] = res
                 done_value += res[0].value
             if progress:
                 progress(done_value, time.perf_counter() - t0)
     else:
-        futures = {
-            executor.submit(solve_chain, [jobs[i] for i in chain], settings): chain
-            for chain in chains
-        }
+        futures = {executor.submit(solve_chain, [jobs[i] for i in chain], settings): chain for chain in chains}
         for fut, chain in futures.items():
             if is_cancelled():
                 fut.cancel()
@@ -559,11 +467,7 @@ def solve_routes(
         plan, took, problem = results[i]
         tours_i, legs = _tours_of(job, plan, graph if with_paths else None, matrix, nodes, names)
         avail = sum((u.end - u.start - u.break_len) / 60.0 for u in job.problem.units)
-        unmet = tuple(
-            (u.hotspot_id, u.planned, u.target, u.reason)
-            for u in plan.unmet
-            if _date_of(job, u.day) == job.date
-        )
+        unmet = tuple((u.hotspot_id, u.planned, u.target, u.reason) for u in plan.unmet if _date_of(job, u.day) == job.date)
         shifts.append(
             ShiftRoutes(
                 job.date, job.shift, job.start, job.end, tuple(tours_i), legs, plan.value,
@@ -575,9 +479,7 @@ def solve_routes(
     return Routes(tuple(shifts), tuple(dosage), status, time.perf_counter() - t0)
 
 
-def _counting(
-    on_shift: Callable[[int, int, dt.date, str], None] | None, total: int
-) -> Callable[[dt.date, str], None] | None:
+def _counting(on_shift: Callable[[int, int, dt.date, str], None] | None, total: int) -> Callable[[dt.date, str], None] | None:
     """A per-shift hook numbering the shifts as they start: ``on_shift(k, total, date, shift)``."""
     if on_shift is None:
         return None
@@ -599,9 +501,7 @@ def _with_shift_caps(jobs: list[ShiftJob], scenario: Scenario) -> list[ShiftJob]
     caps = shift_caps(jobs, scenario.hotspots)
     out = []
     for job, cap in zip(jobs, caps, strict=True):
-        hotspots = tuple(
-            replace(h, target_per_day=c) for h, c in zip(job.problem.hotspots, cap, strict=True)
-        )
+        hotspots = tuple(replace(h, target_per_day=c) for h, c in zip(job.problem.hotspots, cap, strict=True))
         out.append(replace(job, problem=replace(job.problem, hotspots=hotspots)))
     return out
 
@@ -611,11 +511,7 @@ def _date_of(job: ShiftJob, day: int) -> dt.date:
     return job.date + dt.timedelta(days=day - 1)
 
 
-def _dosage(
-    scenario: Scenario,
-    jobs: Sequence[ShiftJob],
-    results: dict[int, tuple[ShiftPlan, float, RouteProblem]],
-) -> list[DosageRow]:
+def _dosage(scenario: Scenario, jobs: Sequence[ShiftJob], results: dict[int, tuple[ShiftPlan, float, RouteProblem]]) -> list[DosageRow]:
     """Planned visits per date and hotspot against the target, with the reason when short."""
     counts: dict[tuple[dt.date, str], int] = defaultdict(int)
     minutes: dict[tuple[dt.date, str], float] = defaultdict(float)
@@ -626,9 +522,7 @@ def _dosage(
         plan = results[i][0]
         for up in plan.units:
             for v in up.visits:
-                when = (job.ref.astimezone(dt.UTC) + dt.timedelta(seconds=v.start)).astimezone(
-                    job.ref.tzinfo
-                )
+                when = (job.ref.astimezone(dt.UTC) + dt.timedelta(seconds=v.start)).astimezone(job.ref.tzinfo)
                 counts[(when.date(), v.hotspot_id)] += 1
                 minutes[(when.date(), v.hotspot_id)] += v.dwell / 60.0
         for u in plan.unmet:
@@ -641,9 +535,5 @@ def _dosage(
             if got < h.target_visits_per_day:
                 found = reasons.get((day, h.id)) or [REASON_NO_UNIT]
                 reason = max(found, key=REASON_ORDER.index)
-            rows.append(
-                DosageRow(
-                    day, h.id, h.target_visits_per_day, got, minutes.get((day, h.id), 0.0), reason
-                )
-            )
+            rows.append(DosageRow(day, h.id, h.target_visits_per_day, got, minutes.get((day, h.id), 0.0), reason))
     return rows

@@ -118,9 +118,7 @@ def _needs_gaps(problem: RouteProblem) -> bool:
     """Whether two visits to one hotspot can both be worth making (so the gap rule matters)."""
     key = "needs_gaps"
     if key not in problem._cache:
-        problem._cache[key] = bool(problem.prior) or any(
-            h.target_per_day > 1 for h in problem.hotspots
-        )
+        problem._cache[key] = bool(problem.prior) or any(h.target_per_day > 1 for h in problem.hotspots)
     return problem._cache[key]
 
 
@@ -153,9 +151,7 @@ class _State:
         self.routes = [list(r) for r in routes]
         self.scheds: list[RouteSchedule] = [None] * len(routes)  # type: ignore[list-item]
         for r in range(len(routes)):
-            self.scheds[r] = schedule_route(
-                problem, problem.units[r], self.routes[r], self.others(r)
-            )
+            self.scheds[r] = schedule_route(problem, problem.units[r], self.routes[r], self.others(r))
 
     def copy(self) -> _State:
         new = object.__new__(_State)
@@ -168,21 +164,13 @@ class _State:
     def others(self, r: int) -> dict[int, list[tuple[int, int]]]:
         return self._others(r)[0]
 
-    def _others(
-        self, r: int
-    ) -> tuple[dict[int, list[tuple[int, int]]], dict[int, list[tuple[int, int]]]]:
+    def _others(self, r: int) -> tuple[dict[int, list[tuple[int, int]]], dict[int, list[tuple[int, int]]]]:
         """Other routes' and earlier shifts' visits per hotspot, and the same merged (cached)."""
         cache = getattr(self, "_oc", None)
         if cache is None:
             cache = self._oc = {}
         hit = cache.get(r)
-        if (
-            hit is not None
-            and len(hit[0]) == len(self.scheds)
-            and all(
-                a is b or q == r for q, (a, b) in enumerate(zip(hit[0], self.scheds, strict=True))
-            )
-        ):
+        if hit is not None and len(hit[0]) == len(self.scheds) and all(a is b or q == r for q, (a, b) in enumerate(zip(hit[0], self.scheds, strict=True))):
             return hit[1], hit[2]
         out: dict[int, list[tuple[int, int]]] = {}
         if not _needs_gaps(self.p):
@@ -209,9 +197,7 @@ class _State:
         return routes_value(self.p, self.scheds)
 
     def travel(self) -> int:
-        return sum(
-            route_travel(self.p, u, s) for u, s in zip(self.p.units, self.routes, strict=True)
-        )
+        return sum(route_travel(self.p, u, s) for u, s in zip(self.p.units, self.routes, strict=True))
 
     def objective(self) -> float:
         p = self.p
@@ -248,11 +234,7 @@ class _Inserter:
         H = len(p.hotspots)
         hs, nodes = [], []
         for h, spec in enumerate(p.hotspots):
-            acc = (
-                spec.access[: max(params.max_candidates_per_hotspot, 1)]
-                if params.max_candidates_per_hotspot
-                else spec.access
-            )
+            acc = spec.access[: max(params.max_candidates_per_hotspot, 1)] if params.max_candidates_per_hotspot else spec.access
             for node in acc:
                 hs.append(h)
                 nodes.append(node)
@@ -268,9 +250,7 @@ class _Inserter:
         self.n_days = len(p.day_starts)
         dec = list(p.repeat_decay)
         kmax = int(self.target.max()) + 1 if H else 1
-        self.decay = np.array(
-            [dec[k] if k < len(dec) else dec[-1] for k in range(kmax + 1)], dtype=float
-        )
+        self.decay = np.array([dec[k] if k < len(dec) else dec[-1] for k in range(kmax + 1)], dtype=float)
         self.risk = None if p.risk is None else np.asarray(p.risk, dtype=float)
         self.has_gaps = _needs_gaps(p)
         self.power = params.ratio_power
@@ -309,8 +289,7 @@ class _Inserter:
             return
         p = self.p
         items = sorted(
-            (h, s - p.hotspots[h].dwell - p.hotspots[h].min_gap, e + p.hotspots[h].min_gap)
-            for h, s, e in visits
+            (h, s - p.hotspots[h].dwell - p.hotspots[h].min_gap, e + p.hotspots[h].min_gap) for h, s, e in visits
         )
         merged: list[list[int]] = []
         for h, lo, hi in items:
@@ -337,11 +316,7 @@ class _Inserter:
             return self._flat_value(h)
         day = np.clip(np.searchsorted(self.day_starts, s, side="right") - 1, 0, self.n_days - 1)
         k = self.counts[h, day]
-        dec = np.where(
-            k < self.target[h],
-            self.decay[np.clip(k, 0, len(self.decay) - 1)],
-            self.p.presence_share,
-        )
+        dec = np.where(k < self.target[h], self.decay[np.clip(k, 0, len(self.decay) - 1)], self.p.presence_share)
         val = self.per_visit[h] * dec
         if self.risk is not None:
             slot = np.clip((s - self.p.risk_origin) // self.p.slot_len, 0, self.risk.shape[1] - 1)
@@ -351,11 +326,7 @@ class _Inserter:
     def _flat_value(self, h: np.ndarray) -> np.ndarray:
         """`marginal_value` when the value depends on the hotspot only (one day, no risk)."""
         k = self.counts[h, 0]
-        dec = np.where(
-            k < self.target[h],
-            self.decay[np.clip(k, 0, len(self.decay) - 1)],
-            self.p.presence_share,
-        )
+        dec = np.where(k < self.target[h], self.decay[np.clip(k, 0, len(self.decay) - 1)], self.p.presence_share)
         return self.per_visit[h] * dec
 
     # -- per-route arrays -----------------------------------------------------------------
@@ -382,10 +353,7 @@ class _Inserter:
             nxt = loc[k + 1] if k + 1 < L else unit.depot
             h, _node = stops[k]
             if h < 0:
-                la[k] = min(
-                    unit.break_latest_end - unit.break_len,
-                    la[k + 1] - unit.break_len - self.travel[loc[k], nxt],
-                )
+                la[k] = min(unit.break_latest_end - unit.break_len, la[k + 1] - unit.break_len - self.travel[loc[k], nxt])
             else:
                 spec = p.hotspots[h]
                 bound = min(spec.latest, la[k + 1] - spec.dwell - self.travel[loc[k], nxt])
@@ -397,9 +365,7 @@ class _Inserter:
                             if hj >= 0:
                                 own.setdefault(hj, []).append((j, sched.start[j], sched.end[j]))
                     ivs = [iv for iv in others.get(h, ())] + [
-                        (sj - spec.dwell - spec.min_gap, ej + spec.min_gap)
-                        for j, sj, ej in own.get(h, ())
-                        if j != k
+                        (sj - spec.dwell - spec.min_gap, ej + spec.min_gap) for j, sj, ej in own.get(h, ()) if j != k
                     ]
                     moved = True
                     while moved:
@@ -485,9 +451,7 @@ class _Inserter:
         if self.flat:
             val = self._flat_value(h)[None, :]
         else:
-            val = self.marginal_value(
-                np.broadcast_to(h[None, :], s.shape).ravel(), s.ravel()
-            ).reshape(s.shape)
+            val = self.marginal_value(np.broadcast_to(h[None, :], s.shape).ravel(), s.ravel()).reshape(s.shape)
         ok &= val > 0
         ratio = np.where(ok, val**self.power / (np.maximum(shift, 0) + 1.0), _NEG)
         pos = ratio.argmax(axis=0)
@@ -512,14 +476,7 @@ class _Inserter:
         return ratio, pos, s[pos, cols]
 
     # -- greedy fill ----------------------------------------------------------------------
-    def fill(
-        self,
-        st: _State,
-        rng: np.random.Generator,
-        noise: float,
-        cancel: Callable[[], bool] | None = None,
-        deadline: float | None = None,
-    ) -> None:
+    def fill(self, st: _State, rng: np.random.Generator, noise: float, cancel: Callable[[], bool] | None = None, deadline: float | None = None) -> None:
         """Insert visits by best noisy ratio until nothing fits."""
         R = len(st.routes)
         if R == 0 or self.cand_h.size == 0:
@@ -572,11 +529,7 @@ class _Inserter:
                 alive = alive[self.cand_h[alive] != h]
             # without gap rules or a break, an insertion only tightens the route: what did
             # not fit in it before does not fit now
-            redo = (
-                alive
-                if self.has_gaps or self.p.units[r].has_break
-                else alive[ratio[r, alive] > _NEG / 2]
-            )
+            redo = alive if self.has_gaps or self.p.units[r].has_break else alive[ratio[r, alive] > _NEG / 2]
             ratio[r] = _NEG
             cache[r] = self.route_arrays(st, r)
             if redo.size:
@@ -610,9 +563,7 @@ class _Inserter:
 
 # -- removal operators ---------------------------------------------------------------------
 def _visit_positions(st: _State) -> list[tuple[int, int]]:
-    return [
-        (r, k) for r, stops in enumerate(st.routes) for k, (h, _n) in enumerate(stops) if h >= 0
-    ]
+    return [(r, k) for r, stops in enumerate(st.routes) for k, (h, _n) in enumerate(stops) if h >= 0]
 
 
 def _remove(st: _State, chosen: set[tuple[int, int]]) -> None:
@@ -703,9 +654,7 @@ def _ruin_worst(st: _State, rng: np.random.Generator, q: int) -> None:
             if hh >= 0:
                 nxt = nn
                 break
-        cost = (
-            p.travel[prev, node] + p.travel[node, nxt] - p.travel[prev, nxt] + p.hotspots[h].dwell
-        )
+        cost = p.travel[prev, node] + p.travel[node, nxt] - p.travel[prev, nxt] + p.hotspots[h].dwell
         worth = p.hotspots[h].per_visit * p.risk_at(h, st.scheds[r].start[k])
         items.append((worth / (cost + 1.0) * (0.7 + 0.6 * rng.random()), r, k))
     items.sort()
@@ -745,9 +694,7 @@ def _make_room_for(st: _State, ins: _Inserter, rng: np.random.Generator, q: int)
     if ratio[best] <= _NEG / 2:
         return
     old, old_sched = st.routes[r], st.scheds[r]
-    st.routes[r] = (
-        old[: int(pos[best])] + [(h, int(ins.cand_node[cidx[best]]))] + old[int(pos[best]) :]
-    )
+    st.routes[r] = old[: int(pos[best])] + [(h, int(ins.cand_node[cidx[best]]))] + old[int(pos[best]) :]
     if not st.reschedule(r):
         st.routes[r], st.scheds[r] = old, old_sched
 
@@ -774,9 +721,7 @@ def _order_key(st: _State, r: int, sched: RouteSchedule, stops: list[Stop]) -> i
     return sched.back + route_travel(st.p, st.p.units[r], stops)
 
 
-def improve_order(
-    st: _State, r: int, *, max_len: int = 3, budget: int = 4000, deadline: float | None = None
-) -> bool:
+def improve_order(st: _State, r: int, *, max_len: int = 3, budget: int = 4000, deadline: float | None = None) -> bool:
     """Shorten one route by moving stretches of up to ``max_len`` stops (or-opt) and reversing
     short stretches (2-opt), first improvement, exact re-scheduling; True when it changed."""
     p = st.p
@@ -805,9 +750,7 @@ def improve_order(
                 moves.append(stops[:i] + stops[i:j][::-1] + stops[j:])
         for cand in moves:
             tries += 1
-            if tries > budget or (
-                deadline is not None and tries % 64 == 0 and time.perf_counter() > deadline
-            ):
+            if tries > budget or (deadline is not None and tries % 64 == 0 and time.perf_counter() > deadline):
                 tries = budget + 1
                 break
             sched = schedule_route(p, unit, cand, others, merged)
@@ -857,10 +800,7 @@ def _improve_order_fast(st: _State, r: int, max_len: int) -> bool:
 
 #: A route recombiner: (routes seen as (hotspots, walk, stops), best routes, seconds left)
 #: -> (routes or None, work in seconds).
-Recombiner = Callable[
-    [list[tuple[frozenset[int], int, list[Stop]]], list[list[Stop]], float],
-    tuple[list[list[Stop]] | None, float],
-]
+Recombiner = Callable[[list[tuple[frozenset[int], int, list[Stop]]], list[list[Stop]], float], tuple[list[list[Stop]] | None, float]]
 #: Fractions of the search's budget at which the routes seen so far are recombined.
 PACK_AT = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 #: Most of the time cap one recombination may take (a packing that cannot be proven optimal
@@ -874,10 +814,7 @@ def _interchangeable_units(problem: RouteProblem) -> bool:
     if not _flat_values(problem) or len(problem.units) < 2:
         return False
     first = problem.units[0]
-    return all(
-        u.depot == first.depot and u.start == first.start and u.end == first.end and not u.has_break
-        for u in problem.units
-    )
+    return all(u.depot == first.depot and u.start == first.start and u.end == first.end and not u.has_break for u in problem.units)
 
 
 def initial_routes(problem: RouteProblem) -> list[list[Stop]]:
@@ -950,12 +887,8 @@ def search_routes(
         if not st.scheds[r].feasible:
             log.warning("unit %s cannot take its break or return in time", problem.units[r].id)
     hard_stop = t0 + params.time_cap_s
-    order_search = (
-        params.order_search if params.order_search is not None else not _needs_gaps(problem)
-    )
-    noise_random = (
-        params.noise_random if params.noise_random is not None else not _needs_gaps(problem)
-    )
+    order_search = params.order_search if params.order_search is not None else not _needs_gaps(problem)
+    noise_random = params.noise_random if params.noise_random is not None else not _needs_gaps(problem)
 
     def complete(state: _State) -> None:
         """Fill greedily, move each break where its route gets back earliest, fill again."""
@@ -974,20 +907,14 @@ def search_routes(
     cur, cur_f = st, st.objective()
     best, best_f = st.copy(), cur_f
     history = [(time.perf_counter() - t0, best_f)]
-    pool: list[tuple[float, list[list[Stop]], list[RouteSchedule]]] = [
-        (best_f, [list(r) for r in best.routes], list(best.scheds))
-    ]
+    pool: list[tuple[float, list[list[Stop]], list[RouteSchedule]]] = [(best_f, [list(r) for r in best.routes], list(best.scheds))]
     if progress:
         progress(best_f, time.perf_counter() - t0)
     n_vis = max(cur.n_visits(), 1)
     if not problem.units or ins.cand_h.size == 0:
         params = dataclasses.replace(params, iterations=0)  # nothing to search
     per_visit = abs(best_f) / max(best.n_visits(), 1)
-    temp0 = (
-        (params.temperature * max(abs(best_f), 1e-9))
-        if params.temp_per_visit <= 0
-        else params.temp_per_visit * max(per_visit, 1e-9)
-    )
+    temp0 = (params.temperature * max(abs(best_f), 1e-9)) if params.temp_per_visit <= 0 else params.temp_per_visit * max(per_visit, 1e-9)
     it = 0
     since_best = 0
     spent = 0.0
@@ -1010,9 +937,7 @@ def search_routes(
         nonlocal best, best_f, cur, cur_f, spent
         items = [(key, walked, stops) for key, (walked, stops) in route_pool.items()]
         left = params.time_cap_s - (time.perf_counter() - t0)
-        routes, work_s = recombine(
-            items, [list(r) for r in best.routes], min(left, PACK_SHARE * params.time_cap_s)
-        )
+        routes, work_s = recombine(items, [list(r) for r in best.routes], min(left, PACK_SHARE * params.time_cap_s))
         spent += effort_for_seconds(work_s)
         if routes is None:
             return
@@ -1053,9 +978,7 @@ def search_routes(
             break
         cand = cur.copy()
         cur_f_before = cur_f
-        q = int(
-            rng.integers(1, max(2, min(int(params.ruin_fraction * n_vis), params.ruin_max)) + 1)
-        )
+        q = int(rng.integers(1, max(2, min(int(params.ruin_fraction * n_vis), params.ruin_max)) + 1))
         if params.adaptive:
             op_i = int(rng.choice(len(_RUINS), p=weights / weights.sum()))
         else:
@@ -1074,12 +997,7 @@ def search_routes(
         f = cand.objective()
         if order_search and (f > best_f + 1e-9 or it % params.order_every == 0):
             deadline = t0 + params.time_cap_s
-            if any(
-                [
-                    improve_order(cand, r, budget=params.order_budget, deadline=deadline)
-                    for r in range(len(cand.routes))
-                ]
-            ):
+            if any([improve_order(cand, r, budget=params.order_budget, deadline=deadline) for r in range(len(cand.routes))]):
                 ins.fill(cand, rng, 0.0, cancel, hard_stop)
                 f = cand.objective()
         if packing:
@@ -1089,11 +1007,7 @@ def search_routes(
         if f >= cur_f or rng.random() < math.exp((f - cur_f) / temp):
             cur, cur_f = cand, f
         if params.adaptive:
-            reward = (
-                3.0
-                if f > best_f + 1e-9
-                else (1.0 if f > cur_f_before + 1e-9 else (0.3 if cur is cand else 0.0))
-            )
+            reward = 3.0 if f > best_f + 1e-9 else (1.0 if f > cur_f_before + 1e-9 else (0.3 if cur is cand else 0.0))
             weights[op_i] = 0.9 * weights[op_i] + 0.1 * max(reward, 0.05)
         if f > best_f + 1e-9:
             best, best_f = cand.copy(), f
@@ -1113,11 +1027,7 @@ def search_routes(
             cur, cur_f = best.copy(), best_f  # restart from the best
             since_best = 0
         n_vis = max(cur.n_visits(), 1)
-    pool = (
-        [item for item in pool if item[0] >= best_f * (1 - params.pool_within)]
-        if params.pool_within > 0
-        else []
-    )
+    pool = [item for item in pool if item[0] >= best_f * (1 - params.pool_within)] if params.pool_within > 0 else []
     return SearchResult(
         routes=[list(r) for r in best.routes],
         schedules=list(best.scheds),

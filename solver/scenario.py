@@ -27,25 +27,8 @@ TABLES = {"scenario", "files", "shifts", "rules", "patrol", "roster"}
 SCENARIO_KEYS = {"name", "week_start", "days", "timezone", "rota_complete"}
 FILE_KEYS = {"network", "hotspots", "officers", "stations", "risk", "rota", "history", "crimes"}
 REQUIRED_FILES = ("network", "hotspots", "officers", "stations")
-SHIFT_KEYS = {
-    "name",
-    "start",
-    "end",
-    "meal_break_min",
-    "briefing_min",
-    "debrief_min",
-    "unit_size",
-    "roles",
-    "night",
-}
-RULE_KEYS = {
-    "min_rest_h",
-    "max_consecutive_days",
-    "hours_tolerance_h",
-    "min_units",
-    "forbidden_after",
-    "cover_targets",
-}
+SHIFT_KEYS = {"name", "start", "end", "meal_break_min", "briefing_min", "debrief_min", "unit_size", "roles", "night"}
+RULE_KEYS = {"min_rest_h", "max_consecutive_days", "hours_tolerance_h", "min_units", "forbidden_after", "cover_targets"}
 COVER_KEYS = {"shift", "units", "date", "under_weight", "over_weight"}
 MAX_DAYS = 56
 
@@ -67,7 +50,7 @@ class _Toml:
                     break
         for i in range(start, len(self.lines)):
             stripped = self.lines[i].strip()
-            if stripped.startswith(key) and stripped[len(key) :].lstrip().startswith("="):
+            if stripped.startswith(key) and stripped[len(key):].lstrip().startswith("="):
                 return i + 1
         return None
 
@@ -88,12 +71,7 @@ def read_scenario(path: str | Path) -> Scenario:
     data = toml.data
     for table in data:
         if table not in TABLES:
-            problems.add(
-                path,
-                toml.line_of(table),
-                table,
-                f"unknown table or key '{table}'; known: {', '.join(sorted(TABLES))}",
-            )
+            problems.add(path, toml.line_of(table), table, f"unknown table or key '{table}'; known: {', '.join(sorted(TABLES))}")
     head = _table(toml, "scenario", SCENARIO_KEYS, problems)
     name = str(head.get("name", path.stem))
     week_start = _week_start(toml, head, problems)
@@ -102,22 +80,12 @@ def read_scenario(path: str | Path) -> Scenario:
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        problems.add(
-            path,
-            toml.line_of("timezone"),
-            "scenario.timezone",
-            f"unknown time zone '{timezone}'; use an IANA name like Europe/London",
-        )
+        problems.add(path, toml.line_of("timezone"), "scenario.timezone", f"unknown time zone '{timezone}'; use an IANA name like Europe/London")
         timezone = "Europe/London"
 
     rota_complete = head.get("rota_complete", False)
     if not isinstance(rota_complete, bool):
-        problems.add(
-            path,
-            toml.line_of("rota_complete", "scenario"),
-            "scenario.rota_complete",
-            "rota_complete must be true or false",
-        )
+        problems.add(path, toml.line_of("rota_complete", "scenario"), "scenario.rota_complete", "rota_complete must be true or false")
         rota_complete = False
     files = _table(toml, "files", FILE_KEYS, problems)
     base = path.parent
@@ -126,24 +94,12 @@ def read_scenario(path: str | Path) -> Scenario:
         if key in files:
             file_paths[key] = (base / str(files[key])).resolve()
         elif key in REQUIRED_FILES:
-            problems.add(
-                path,
-                None,
-                f"files.{key}",
-                f"missing '{key}' in [files]; name the {key} file (path relative to the scenario file)",
-            )
+            problems.add(path, None, f"files.{key}", f"missing '{key}' in [files]; name the {key} file (path relative to the scenario file)")
     crimes = files.get("crimes", [])
-    crime_paths = tuple(
-        (base / str(c)).resolve() for c in ([crimes] if isinstance(crimes, str) else crimes)
-    )
+    crime_paths = tuple((base / str(c)).resolve() for c in ([crimes] if isinstance(crimes, str) else crimes))
     network = file_paths.get("network")
     if network is not None and not network.exists():
-        problems.add(
-            network,
-            None,
-            None,
-            "network file not found; check [files] network in the scenario file",
-        )
+        problems.add(network, None, None, "network file not found; check [files] network in the scenario file")
 
     patrol = _settings(toml, "patrol", PatrolSettings, problems)
     weights = _settings(toml, "roster", RosterWeights, problems)
@@ -152,14 +108,8 @@ def read_scenario(path: str | Path) -> Scenario:
     rules = _rules(toml, shift_names, problems)
 
     declared_stations: set[str] = set()
-    stations = (
-        read_stations(file_paths["stations"], problems, declared_stations)
-        if "stations" in file_paths
-        else []
-    )
-    hotspots = (
-        read_hotspots(file_paths["hotspots"], patrol, problems) if "hotspots" in file_paths else []
-    )
+    stations = read_stations(file_paths["stations"], problems, declared_stations) if "stations" in file_paths else []
+    hotspots = read_hotspots(file_paths["hotspots"], patrol, problems) if "hotspots" in file_paths else []
     if "risk" in file_paths:
         assumed_risk: set[str] = set()
         profiles = read_risk(file_paths["risk"], {h.id for h in hotspots}, problems, assumed_risk)
@@ -168,23 +118,10 @@ def read_scenario(path: str | Path) -> Scenario:
     if "officers" in file_paths:
         officers = read_officers(file_paths["officers"], declared_stations, shift_names, problems)
     officer_ids = {o.id for o in officers}
-    rota = (
-        read_tours(file_paths["rota"], officer_ids, shift_names, problems, what="rota")
-        if "rota" in file_paths
-        else []
-    )
-    history = (
-        read_tours(file_paths["history"], officer_ids, shift_names, problems, what="history")
-        if "history" in file_paths
-        else []
-    )
+    rota = read_tours(file_paths["rota"], officer_ids, shift_names, problems, what="rota") if "rota" in file_paths else []
+    history = read_tours(file_paths["history"], officer_ids, shift_names, problems, what="history") if "history" in file_paths else []
     if rota_complete and "rota" not in file_paths:
-        problems.add(
-            path,
-            toml.line_of("rota_complete", "scenario"),
-            "scenario.rota_complete",
-            "rota_complete = true needs a rota file in [files]",
-        )
+        problems.add(path, toml.line_of("rota_complete", "scenario"), "scenario.rota_complete", "rota_complete = true needs a rota file in [files]")
     problems.raise_if_any()
     assert week_start is not None
     scenario = Scenario(
@@ -209,12 +146,7 @@ def read_scenario(path: str | Path) -> Scenario:
     )
     log.info(
         "scenario %s: %d stations, %d hotspots, %d officers, %d shifts, %d days",
-        name,
-        len(stations),
-        len(hotspots),
-        len(officers),
-        len(shifts),
-        days,
+        name, len(stations), len(hotspots), len(officers), len(shifts), days,
     )
     return scenario
 
@@ -244,12 +176,7 @@ def _table(toml: _Toml, name: str, known: set[str], problems: ProblemList) -> di
         return {}
     for key in table:
         if key not in known:
-            problems.add(
-                toml.path,
-                toml.line_of(key, name),
-                f"{name}.{key}",
-                f"unknown key '{key}' in [{name}]; known keys: {', '.join(sorted(known))}",
-            )
+            problems.add(toml.path, toml.line_of(key, name), f"{name}.{key}", f"unknown key '{key}' in [{name}]; known keys: {', '.join(sorted(known))}")
     return table
 
 
@@ -257,52 +184,22 @@ def _week_start(toml: _Toml, head: dict[str, Any], problems: ProblemList) -> dt.
     raw = head.get("week_start")
     line = toml.line_of("week_start", "scenario")
     if raw is None:
-        problems.add(
-            toml.path,
-            None,
-            "scenario.week_start",
-            "missing week_start in [scenario]; give the Monday the plan starts, e.g. 2026-11-30",
-        )
+        problems.add(toml.path, None, "scenario.week_start", "missing week_start in [scenario]; give the Monday the plan starts, e.g. 2026-11-30")
         return None
-    value = (
-        raw
-        if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime)
-        else parse_date_text(str(raw))
-    )
+    value = raw if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime) else parse_date_text(str(raw))
     if value is None:
-        problems.add(
-            toml.path, line, "scenario.week_start", f"'{raw}' is not a date; write YYYY-MM-DD"
-        )
+        problems.add(toml.path, line, "scenario.week_start", f"'{raw}' is not a date; write YYYY-MM-DD")
         return None
     if value.isoweekday() != 1:
-        problems.add(
-            toml.path,
-            line,
-            "scenario.week_start",
-            f"{value} is a {value:%A}; week_start must be a Monday",
-        )
+        problems.add(toml.path, line, "scenario.week_start", f"{value} is a {value:%A}; week_start must be a Monday")
         return None
     return value
 
 
-def _int(
-    toml: _Toml,
-    table: str,
-    data: dict[str, Any],
-    key: str,
-    default: int,
-    lo: int,
-    hi: int,
-    problems: ProblemList,
-) -> int:
+def _int(toml: _Toml, table: str, data: dict[str, Any], key: str, default: int, lo: int, hi: int, problems: ProblemList) -> int:
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        problems.add(
-            toml.path,
-            toml.line_of(key, table),
-            f"{table}.{key}",
-            f"'{value}' must be a whole number from {lo} to {hi}",
-        )
+        problems.add(toml.path, toml.line_of(key, table), f"{table}.{key}", f"'{value}' must be a whole number from {lo} to {hi}")
         return default
     return value
 
@@ -319,61 +216,30 @@ def _settings(toml: _Toml, table: str, cls: type, problems: ProblemList) -> Any:
         default = getattr(defaults, key)
         line = toml.line_of(key, table)
         if isinstance(default, tuple):
-            if not isinstance(value, list) or not all(
-                isinstance(v, int | float) and not isinstance(v, bool) for v in value
-            ):
-                problems.add(
-                    toml.path, line, f"{table}.{key}", f"'{value}' must be a list of numbers"
-                )
+            if not isinstance(value, list) or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+                problems.add(toml.path, line, f"{table}.{key}", f"'{value}' must be a list of numbers")
                 continue
             values[key] = tuple(float(v) for v in value)
             continue
         if isinstance(value, bool) or not isinstance(value, int | float):
-            problems.add(
-                toml.path, line, f"{table}.{key}", f"'{value}' must be a number (default {default})"
-            )
+            problems.add(toml.path, line, f"{table}.{key}", f"'{value}' must be a number (default {default})")
             continue
         if isinstance(default, int) and not float(value).is_integer():
-            problems.add(
-                toml.path,
-                line,
-                f"{table}.{key}",
-                f"'{value}' must be a whole number (default {default})",
-            )
+            problems.add(toml.path, line, f"{table}.{key}", f"'{value}' must be a whole number (default {default})")
             continue
         if value < 0:
-            problems.add(
-                toml.path,
-                line,
-                f"{table}.{key}",
-                f"'{value}' must not be negative (default {default})",
-            )
+            problems.add(toml.path, line, f"{table}.{key}", f"'{value}' must not be negative (default {default})")
             continue
         values[key] = type(default)(value)
     if table == "patrol":
         if values.get("walk_speed_kph", 1.0) <= 0:
-            problems.add(
-                toml.path,
-                toml.line_of("walk_speed_kph", table),
-                "patrol.walk_speed_kph",
-                "walking speed must be more than 0 km/h (default 4.5)",
-            )
+            problems.add(toml.path, toml.line_of("walk_speed_kph", table), "patrol.walk_speed_kph", "walking speed must be more than 0 km/h (default 4.5)")
             values.pop("walk_speed_kph")
         if values.get("visit_min", 1) < 1:
-            problems.add(
-                toml.path,
-                toml.line_of("visit_min", table),
-                "patrol.visit_min",
-                "visit length must be at least 1 minute (default 15)",
-            )
+            problems.add(toml.path, toml.line_of("visit_min", table), "patrol.visit_min", "visit length must be at least 1 minute (default 15)")
             values.pop("visit_min")
         if values.get("variety_pct", 0) > 50:
-            problems.add(
-                toml.path,
-                toml.line_of("variety_pct", table),
-                "patrol.variety_pct",
-                "variety above 50% would give poor routes; use 0 to 10",
-            )
+            problems.add(toml.path, toml.line_of("variety_pct", table), "patrol.variety_pct", "variety above 50% would give poor routes; use 0 to 10")
             values.pop("variety_pct")
     return cls(**values)
 
@@ -381,12 +247,7 @@ def _settings(toml: _Toml, table: str, cls: type, problems: ProblemList) -> Any:
 def _shifts(toml: _Toml, problems: ProblemList) -> list[ShiftTemplate]:
     raw = toml.data.get("shifts", [])
     if not isinstance(raw, list) or not raw:
-        problems.add(
-            toml.path,
-            None,
-            "shifts",
-            "no [[shifts]] given; add at least one shift template with name, start and end",
-        )
+        problems.add(toml.path, None, "shifts", "no [[shifts]] given; add at least one shift template with name, start and end")
         return []
     shifts: list[ShiftTemplate] = []
     names: set[str] = set()
@@ -397,65 +258,30 @@ def _shifts(toml: _Toml, problems: ProblemList) -> list[ShiftTemplate]:
             continue
         for key in item:
             if key not in SHIFT_KEYS:
-                problems.add(
-                    toml.path,
-                    toml.line_of(key),
-                    f"{where}.{key}",
-                    f"unknown key '{key}'; known keys: {', '.join(sorted(SHIFT_KEYS))}",
-                )
+                problems.add(toml.path, toml.line_of(key), f"{where}.{key}", f"unknown key '{key}'; known keys: {', '.join(sorted(SHIFT_KEYS))}")
         name = str(item.get("name", "")).strip()
         if not name:
-            problems.add(
-                toml.path,
-                None,
-                f"{where}.name",
-                'shift has no name; give it one, e.g. name = "Late"',
-            )
+            problems.add(toml.path, None, f"{where}.name", "shift has no name; give it one, e.g. name = \"Late\"")
             continue
         if name in names:
-            problems.add(
-                toml.path,
-                toml.line_of("name"),
-                f"{where}.name",
-                f"shift name '{name}' is used twice; names must be unique",
-            )
+            problems.add(toml.path, toml.line_of("name"), f"{where}.name", f"shift name '{name}' is used twice; names must be unique")
             continue
         names.add(name)
         start = parse_time_text(str(item.get("start", "")))
         end = parse_time_text(str(item.get("end", "")))
         if start is None or end is None:
-            problems.add(
-                toml.path,
-                None,
-                f"{where}.start/end",
-                f"shift '{name}': start and end must be \"HH:MM\" (24-hour)",
-            )
+            problems.add(toml.path, None, f"{where}.start/end", f"shift '{name}': start and end must be \"HH:MM\" (24-hour)")
             continue
         ints: dict[str, int] = {}
         bad = False
-        for key, default in (
-            ("meal_break_min", 45),
-            ("briefing_min", 0),
-            ("debrief_min", 0),
-            ("unit_size", 1),
-        ):
+        for key, default in (("meal_break_min", 45), ("briefing_min", 0), ("debrief_min", 0), ("unit_size", 1)):
             value = item.get(key, default)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                problems.add(
-                    toml.path,
-                    None,
-                    f"{where}.{key}",
-                    f"shift '{name}': {key} must be a whole number, 0 or more",
-                )
+                problems.add(toml.path, None, f"{where}.{key}", f"shift '{name}': {key} must be a whole number, 0 or more")
                 bad = True
             ints[key] = value if isinstance(value, int) else default
         if ints["unit_size"] not in (1, 2):
-            problems.add(
-                toml.path,
-                None,
-                f"{where}.unit_size",
-                f"shift '{name}': unit_size must be 1 (single crewed) or 2 (pairs)",
-            )
+            problems.add(toml.path, None, f"{where}.unit_size", f"shift '{name}': unit_size must be 1 (single crewed) or 2 (pairs)")
             bad = True
         roles_raw = item.get("roles")
         roles = None
@@ -466,27 +292,16 @@ def _shifts(toml: _Toml, problems: ProblemList) -> list[ShiftTemplate]:
         template = ShiftTemplate(name=name, start=start, end=end, roles=roles, **ints)
         length = template.nominal_minutes
         if ints["meal_break_min"] + ints["briefing_min"] + ints["debrief_min"] >= length:
-            problems.add(
-                toml.path,
-                None,
-                where,
-                f"shift '{name}': break, briefing and debrief fill the whole {length} min tour",
-            )
+            problems.add(toml.path, None, where, f"shift '{name}': break, briefing and debrief fill the whole {length} min tour")
             bad = True
         night = item.get("night")
         if night is None:
             night = _covers_small_hours(template)
         elif not isinstance(night, bool):
-            problems.add(
-                toml.path, None, f"{where}.night", f"shift '{name}': night must be true or false"
-            )
+            problems.add(toml.path, None, f"{where}.night", f"shift '{name}': night must be true or false")
             bad = True
         if not bad:
-            shifts.append(
-                ShiftTemplate(
-                    name=name, start=start, end=end, roles=roles, night=bool(night), **ints
-                )
-            )
+            shifts.append(ShiftTemplate(name=name, start=start, end=end, roles=roles, night=bool(night), **ints))
     return shifts
 
 
@@ -507,131 +322,66 @@ def _rules(toml: _Toml, shift_names: list[str], problems: ProblemList) -> Rules:
         if key in data:
             value = data[key]
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                problems.add(
-                    toml.path,
-                    toml.line_of(key, "rules"),
-                    f"rules.{key}",
-                    f"'{value}' must be a number of hours, 0 or more (default {getattr(defaults, key)})",
-                )
+                problems.add(toml.path, toml.line_of(key, "rules"), f"rules.{key}", f"'{value}' must be a number of hours, 0 or more (default {getattr(defaults, key)})")
             else:
                 values[key] = float(value)
     if "max_consecutive_days" in data:
-        values["max_consecutive_days"] = _int(
-            toml, "rules", data, "max_consecutive_days", 6, 1, 28, problems
-        )
+        values["max_consecutive_days"] = _int(toml, "rules", data, "max_consecutive_days", 6, 1, 28, problems)
     min_units = data.get("min_units", {})
     checked_units: dict[str, int] = {}
     if not isinstance(min_units, dict):
-        problems.add(
-            toml.path,
-            toml.line_of("min_units", "rules"),
-            "rules.min_units",
-            "min_units must be a table: shift name = units",
-        )
+        problems.add(toml.path, toml.line_of("min_units", "rules"), "rules.min_units", "min_units must be a table: shift name = units")
     else:
         for shift, units in min_units.items():
             if shift not in shift_names:
-                problems.add(
-                    toml.path,
-                    toml.line_of(shift, "rules.min_units"),
-                    f"rules.min_units.{shift}",
-                    f"unknown shift '{shift}'; use one of {', '.join(shift_names)}",
-                )
+                problems.add(toml.path, toml.line_of(shift, "rules.min_units"), f"rules.min_units.{shift}", f"unknown shift '{shift}'; use one of {', '.join(shift_names)}")
             elif isinstance(units, bool) or not isinstance(units, int) or units < 0:
-                problems.add(
-                    toml.path,
-                    toml.line_of(shift, "rules.min_units"),
-                    f"rules.min_units.{shift}",
-                    f"'{units}' must be a whole number of units, 0 or more",
-                )
+                problems.add(toml.path, toml.line_of(shift, "rules.min_units"), f"rules.min_units.{shift}", f"'{units}' must be a whole number of units, 0 or more")
             else:
                 checked_units[shift] = units
     values["min_units"] = checked_units
     forbidden = data.get("forbidden_after", {})
     checked_forbidden: dict[str, tuple[str, ...]] = {}
     if not isinstance(forbidden, dict):
-        problems.add(
-            toml.path,
-            toml.line_of("forbidden_after", "rules"),
-            "rules.forbidden_after",
-            "forbidden_after must be a table: shift name = [shift names]",
-        )
+        problems.add(toml.path, toml.line_of("forbidden_after", "rules"), "rules.forbidden_after", "forbidden_after must be a table: shift name = [shift names]")
     else:
         for shift, followers in forbidden.items():
             followers = [followers] if isinstance(followers, str) else followers
             unknown = [s for s in [shift, *followers] if s not in shift_names]
             if unknown:
-                problems.add(
-                    toml.path,
-                    toml.line_of(shift, "rules.forbidden_after"),
-                    f"rules.forbidden_after.{shift}",
-                    f"unknown shift(s) {', '.join(map(str, unknown))}; use {', '.join(shift_names)}",
-                )
+                problems.add(toml.path, toml.line_of(shift, "rules.forbidden_after"), f"rules.forbidden_after.{shift}", f"unknown shift(s) {', '.join(map(str, unknown))}; use {', '.join(shift_names)}")
             else:
                 checked_forbidden[shift] = tuple(followers)
     values["forbidden_after"] = checked_forbidden
-    values["cover_targets"] = _cover_targets(
-        toml, data.get("cover_targets", []), shift_names, problems
-    )
+    values["cover_targets"] = _cover_targets(toml, data.get("cover_targets", []), shift_names, problems)
     return Rules(**values)
 
 
-def _cover_targets(
-    toml: _Toml, items: Any, shift_names: list[str], problems: ProblemList
-) -> tuple[CoverTarget, ...]:
+def _cover_targets(toml: _Toml, items: Any, shift_names: list[str], problems: ProblemList) -> tuple[CoverTarget, ...]:
     """``[[rules.cover_targets]]``: soft staffing targets (units wanted, cost per unit short/over)."""
     header = "rules.cover_targets"
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-        problems.add(
-            toml.path,
-            toml.line_of("cover_targets", "rules"),
-            header,
-            "cover_targets must be [[rules.cover_targets]] tables with shift and units",
-        )
+        problems.add(toml.path, toml.line_of("cover_targets", "rules"), header, "cover_targets must be [[rules.cover_targets]] tables with shift and units")
         return ()
-    starts = [
-        i + 1
-        for i, line in enumerate(toml.lines)
-        if line.strip().replace(" ", "") == f"[[{header}]]"
-    ]
+    starts = [i + 1 for i, line in enumerate(toml.lines) if line.strip().replace(" ", "") == f"[[{header}]]"]
     targets: list[CoverTarget] = []
     for k, item in enumerate(items):
         line = starts[k] if k < len(starts) else None
         where = f"{header}[{k + 1}]"
         before = len(problems)
         for key in sorted(set(item) - COVER_KEYS):
-            problems.add(
-                toml.path,
-                line,
-                f"{where}.{key}",
-                f"unknown key '{key}'; use {', '.join(sorted(COVER_KEYS))}",
-            )
+            problems.add(toml.path, line, f"{where}.{key}", f"unknown key '{key}'; use {', '.join(sorted(COVER_KEYS))}")
         shift = item.get("shift")
         if shift not in shift_names:
-            problems.add(
-                toml.path,
-                line,
-                f"{where}.shift",
-                f"'{shift}' is not a shift; use one of {', '.join(shift_names)}",
-            )
+            problems.add(toml.path, line, f"{where}.shift", f"'{shift}' is not a shift; use one of {', '.join(shift_names)}")
         units = item.get("units")
         if isinstance(units, bool) or not isinstance(units, int) or units < 0:
-            problems.add(
-                toml.path,
-                line,
-                f"{where}.units",
-                f"'{units}' must be a whole number of units, 0 or more",
-            )
+            problems.add(toml.path, line, f"{where}.units", f"'{units}' must be a whole number of units, 0 or more")
         weights = {}
         for key, default in (("under_weight", 1.0), ("over_weight", 0.0)):
             value = item.get(key, default)
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                problems.add(
-                    toml.path,
-                    line,
-                    f"{where}.{key}",
-                    f"'{value}' must be a number, 0 or more (default {default:g})",
-                )
+                problems.add(toml.path, line, f"{where}.{key}", f"'{value}' must be a number, 0 or more (default {default:g})")
             weights[key] = float(value) if isinstance(value, int | float) else default
         day = item.get("date")
         if isinstance(day, dt.datetime):
@@ -639,12 +389,7 @@ def _cover_targets(
         if day is not None and not isinstance(day, dt.date):
             day = parse_date_text(str(day))
             if day is None:
-                problems.add(
-                    toml.path,
-                    line,
-                    f"{where}.date",
-                    f"'{item.get('date')}' is not a date; write 2026-12-04 (or leave it out for every day)",
-                )
+                problems.add(toml.path, line, f"{where}.date", f"'{item.get('date')}' is not a date; write 2026-12-04 (or leave it out for every day)")
         if len(problems) == before:
             targets.append(CoverTarget(shift=shift, units=units, date=day, **weights))
     return tuple(targets)

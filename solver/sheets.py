@@ -40,16 +40,7 @@ from solver.plan_model import Plan, PlannedTour
 log = logging.getLogger(__name__)
 
 OSM_ATTRIBUTION = "Map data (c) OpenStreetMap contributors, ODbL"
-MAJOR_HIGHWAYS = {
-    "trunk",
-    "primary",
-    "secondary",
-    "tertiary",
-    "trunk_link",
-    "primary_link",
-    "secondary_link",
-    "tertiary_link",
-}
+MAJOR_HIGHWAYS = {"trunk", "primary", "secondary", "tertiary", "trunk_link", "primary_link", "secondary_link", "tertiary_link"}
 PATH_HIGHWAYS = {"footway", "path", "steps", "pedestrian", "track", "bridleway", "corridor"}
 ROUTE_COLOUR = colors.HexColor("#c0392b")
 HOTSPOT_FILL = colors.Color(0.95, 0.55, 0.1, alpha=0.25)
@@ -67,18 +58,14 @@ class _Frame:
     y_off: float
 
     def metres(self, lat: float, lon: float) -> tuple[float, float]:
-        return (lon - self.lon0) * 111_320.0 * math.cos(math.radians(self.lat0)), (
-            lat - self.lat0
-        ) * 110_540.0
+        return (lon - self.lon0) * 111_320.0 * math.cos(math.radians(self.lat0)), (lat - self.lat0) * 110_540.0
 
     def point(self, lat: float, lon: float) -> tuple[float, float]:
         x, y = self.metres(lat, lon)
         return self.x_off + x * self.scale, self.y_off + y * self.scale
 
 
-def _fit(
-    points: Sequence[tuple[float, float]], width: float, height: float, margin_m: float = 120.0
-) -> tuple[_Frame, tuple[float, float, float, float]]:
+def _fit(points: Sequence[tuple[float, float]], width: float, height: float, margin_m: float = 120.0) -> tuple[_Frame, tuple[float, float, float, float]]:
     lats = [p[0] for p in points]
     lons = [p[1] for p in points]
     lat0, lon0 = (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
@@ -107,66 +94,24 @@ def tour_map(plan: Plan, graph: Any, tour: PlannedTour, width: float, height: fl
     extent = route + [(station.lat, station.lon)] + [(h.lat, h.lon) for h in hotspots]
     frame, (x0, y0, x1, y1) = _fit(extent, width, height)
     drawing = Drawing(width, height)
-    drawing.add(
-        Rect(
-            0,
-            0,
-            width,
-            height,
-            fillColor=colors.HexColor("#f7f5f0"),
-            strokeColor=colors.grey,
-            strokeWidth=0.5,
-        )
-    )
+    drawing.add(Rect(0, 0, width, height, fillColor=colors.HexColor("#f7f5f0"), strokeColor=colors.grey, strokeWidth=0.5))
     for path in _street_paths(graph, frame, width, height).values():
         drawing.add(path)
     for h in hotspots:
         ring = [c for lon, lat in hotspot_ring(h) for c in frame.point(lat, lon)]
-        drawing.add(
-            Polygon(ring, fillColor=HOTSPOT_FILL, strokeColor=HOTSPOT_EDGE, strokeWidth=0.8)
-        )
+        drawing.add(Polygon(ring, fillColor=HOTSPOT_FILL, strokeColor=HOTSPOT_EDGE, strokeWidth=0.8))
     if len(route) > 1:
-        drawing.add(
-            PolyLine(
-                [c for lat, lon in route for c in frame.point(lat, lon)],
-                strokeColor=ROUTE_COLOUR,
-                strokeWidth=2.2,
-            )
-        )
+        drawing.add(PolyLine([c for lat, lon in route for c in frame.point(lat, lon)], strokeColor=ROUTE_COLOUR, strokeWidth=2.2))
     sx, sy = frame.point(station.lat, station.lon)
-    drawing.add(
-        Rect(sx - 5, sy - 5, 10, 10, fillColor=colors.HexColor("#1f3a93"), strokeColor=colors.white)
-    )
-    drawing.add(
-        String(sx + 7, sy - 3, station.name, fontSize=7, fillColor=colors.HexColor("#1f3a93"))
-    )
+    drawing.add(Rect(sx - 5, sy - 5, 10, 10, fillColor=colors.HexColor("#1f3a93"), strokeColor=colors.white))
+    drawing.add(String(sx + 7, sy - 3, station.name, fontSize=7, fillColor=colors.HexColor("#1f3a93")))
     for visit in tour.visits:
         vx, vy = frame.point(visit.lat, visit.lon)
-        drawing.add(
-            Circle(vx, vy, 6, fillColor=colors.white, strokeColor=ROUTE_COLOUR, strokeWidth=1.2)
-        )
-        drawing.add(
-            String(
-                vx,
-                vy - 2.5,
-                str(visit.seq),
-                fontSize=7,
-                textAnchor="middle",
-                fontName="Helvetica-Bold",
-            )
-        )
+        drawing.add(Circle(vx, vy, 6, fillColor=colors.white, strokeColor=ROUTE_COLOUR, strokeWidth=1.2))
+        drawing.add(String(vx, vy - 2.5, str(visit.seq), fontSize=7, textAnchor="middle", fontName="Helvetica-Bold"))
     _north_arrow(drawing, width - 18, height - 30)
     _scale_bar(drawing, frame.scale, 10, 10)
-    drawing.add(
-        String(
-            width - 4,
-            4,
-            OSM_ATTRIBUTION,
-            fontSize=6,
-            textAnchor="end",
-            fillColor=colors.HexColor("#555555"),
-        )
-    )
+    drawing.add(String(width - 4, 4, OSM_ATTRIBUTION, fontSize=6, textAnchor="end", fillColor=colors.HexColor("#555555")))
     return drawing
 
 
@@ -192,13 +137,7 @@ def _street_lines(graph: Any) -> dict[str, Any]:
             continue
         highway = data.get("highway")
         highway = highway[0] if isinstance(highway, list) else highway
-        style = (
-            "major"
-            if highway in MAJOR_HIGHWAYS
-            else "path"
-            if highway in PATH_HIGHWAYS
-            else "minor"
-        )
+        style = "major" if highway in MAJOR_HIGHWAYS else "path" if highway in PATH_HIGHWAYS else "minor"
         geometry = data.get("geometry")
         if geometry is None:
             a, b = graph.nodes[u], graph.nodes[v]
@@ -217,23 +156,13 @@ def _street_paths(graph: Any, frame: _Frame, width: float, height: float) -> dic
     k_y = 110_540.0 * frame.scale
 
     def to_points(coords: np.ndarray) -> np.ndarray:
-        return np.column_stack(
-            (
-                (coords[:, 0] - frame.lon0) * k_x + frame.x_off,
-                (coords[:, 1] - frame.lat0) * k_y + frame.y_off,
-            )
-        )
+        return np.column_stack(((coords[:, 0] - frame.lon0) * k_x + frame.x_off, (coords[:, 1] - frame.lat0) * k_y + frame.y_off))
 
     box = shapely.box(0, 0, width, height)
     paths: dict[str, DrawingPath] = {}
     for style, lines in _street_lines(graph).items():
         colour, stroke, dash = STREET_STYLES[style]
-        path = DrawingPath(
-            strokeColor=colors.HexColor(colour),
-            strokeWidth=stroke,
-            fillColor=None,
-            strokeDashArray=dash,
-        )
+        path = DrawingPath(strokeColor=colors.HexColor(colour), strokeWidth=stroke, fillColor=None, strokeDashArray=dash)
         if len(lines):
             clipped = shapely.intersection(shapely.transform(lines, to_points), box)
             for geometry in clipped[~shapely.is_empty(clipped)]:
@@ -249,13 +178,7 @@ def _street_paths(graph: Any, frame: _Frame, width: float, height: float) -> dic
 
 
 def _north_arrow(drawing: Drawing, x: float, y: float) -> None:
-    drawing.add(
-        Polygon(
-            [x, y + 18, x - 6, y, x, y + 5, x + 6, y],
-            fillColor=colors.black,
-            strokeColor=colors.black,
-        )
-    )
+    drawing.add(Polygon([x, y + 18, x - 6, y, x, y + 5, x + 6, y], fillColor=colors.black, strokeColor=colors.black))
     drawing.add(String(x, y - 9, "N", fontSize=8, textAnchor="middle", fontName="Helvetica-Bold"))
 
 
@@ -295,17 +218,10 @@ def tour_story(plan: Plan, graph: Any, tour: PlannedTour, width: float) -> list[
     officers = ", ".join(f"{scenario.officer(o).name or o} ({o})" for o in tour.officer_ids)
     names = {h.id: h for h in scenario.hotspots}
     story: list[Any] = [
-        Paragraph(
-            _esc(f"{tour.date:%A %d %B %Y} - {tour.shift} - unit {tour.unit_id}"), styles["title"]
-        ),
-        Paragraph(
-            _esc(
-                f"Officers: {officers}. Station: {station.name}. On duty {_hm(tour.start)} to {_hm(tour.end)}"
-                f"{(' (' + format(tour.end, '%a %d/%m') + ')') if tour.end.date() != tour.start.date() else ''}. Walk {tour.walk_m / 1000:.1f} km, {len(tour.visits)} hotspot visits, "
-                f"{tour.dwell_min:.0f} min in hotspots."
-            ),
-            styles["small"],
-        ),
+        Paragraph(_esc(f"{tour.date:%A %d %B %Y} - {tour.shift} - unit {tour.unit_id}"), styles["title"]),
+        Paragraph(_esc(f"Officers: {officers}. Station: {station.name}. On duty {_hm(tour.start)} to {_hm(tour.end)}"
+                       f"{(' (' + format(tour.end, '%a %d/%m') + ')') if tour.end.date() != tour.start.date() else ''}. Walk {tour.walk_m / 1000:.1f} km, {len(tour.visits)} hotspot visits, "
+                       f"{tour.dwell_min:.0f} min in hotspots."), styles["small"]),
         Spacer(1, 3 * mm),
         tour_map(plan, graph, tour, width, 95 * mm),
         Paragraph("Timed visits", styles["head"]),
@@ -313,103 +229,47 @@ def tour_story(plan: Plan, graph: Any, tour: PlannedTour, width: float) -> list[
     timed: list[tuple[dt.datetime, list[str]]] = []
     for v in tour.visits:
         hotspot = names.get(v.hotspot_id)
-        timed.append(
-            (
-                v.arrive,
-                [
-                    str(v.seq),
-                    _hm(v.arrive),
-                    _hm(v.depart),
-                    f"{v.hotspot_id} {hotspot.name if hotspot else ''}",
-                    f"{v.dwell_min:.0f} min",
-                    f"{v.walk_m_from_prev:.0f} m",
-                    hotspot.notes[:60] if hotspot else "",
-                ],
-            )
-        )
+        timed.append((v.arrive, [str(v.seq), _hm(v.arrive), _hm(v.depart), f"{v.hotspot_id} {hotspot.name if hotspot else ''}",
+                                 f"{v.dwell_min:.0f} min", f"{v.walk_m_from_prev:.0f} m", hotspot.notes[:60] if hotspot else ""]))
     if tour.meal_break:
         brk = tour.meal_break
         where = f" at {brk.place}" if brk.place else ""
         minutes = (brk.end - brk.start).total_seconds() / 60
-        timed.append(
-            (
-                brk.start,
-                [
-                    "",
-                    _hm(brk.start),
-                    _hm(brk.end),
-                    f"Meal break{where}",
-                    f"{minutes:.0f} min",
-                    "",
-                    "",
-                ],
-            )
-        )
-    rows = [["#", "Arrive", "Leave", "Hotspot", "Dwell", "Walk", "Notes"]] + [
-        row for _, row in sorted(timed, key=lambda item: item[0])
-    ]
-    table = Table(
-        [[Paragraph(_esc(c), styles["small"]) for c in row] for row in rows],
-        colWidths=[8 * mm, 14 * mm, 14 * mm, 62 * mm, 16 * mm, 16 * mm, width - 130 * mm],
-        repeatRows=1,
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde3ea")),
-                ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-            ]
-        )
-    )
+        timed.append((brk.start, ["", _hm(brk.start), _hm(brk.end), f"Meal break{where}", f"{minutes:.0f} min", "", ""]))
+    rows = [["#", "Arrive", "Leave", "Hotspot", "Dwell", "Walk", "Notes"]] + [row for _, row in sorted(timed, key=lambda item: item[0])]
+    table = Table([[Paragraph(_esc(c), styles["small"]) for c in row] for row in rows],
+                  colWidths=[8 * mm, 14 * mm, 14 * mm, 62 * mm, 16 * mm, 16 * mm, width - 130 * mm], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde3ea")),
+        ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+    ]))
     story.append(table)
     story.append(Paragraph("Walking directions", styles["head"]))
     stops = tour.stop_nodes
-    labels = (
-        [f"{station.name} station"]
-        + [
-            f"{v.seq}. {names[v.hotspot_id].name if v.hotspot_id in names else v.hotspot_id}"
-            for v in tour.visits
-        ]
-        + [f"{station.name} station"]
-    )
+    labels = [f"{station.name} station"] + [f"{v.seq}. {names[v.hotspot_id].name if v.hotspot_id in names else v.hotspot_id}" for v in tour.visits] + [f"{station.name} station"]
     for i, (a, b) in enumerate(zip(stops, stops[1:], strict=False)):
-        lines = directions(
-            walk_path(graph, graph, a, b).legs, origin=labels[i], destination=labels[i + 1]
-        )
+        lines = directions(walk_path(graph, graph, a, b).legs, origin=labels[i], destination=labels[i + 1])
         block = [Paragraph(f"<b>{_esc(labels[i])} to {_esc(labels[i + 1])}</b>", styles["small"])]
         block += [Paragraph("&bull; " + _esc(line), styles["small"]) for line in lines]
         story.append(KeepTogether(block))
     return story
 
 
-def write_route_sheets(
-    plan: Plan, graph: Any, path: Path, *, unit: str | None = None, day: dt.date | None = None
-) -> int:
+def write_route_sheets(plan: Plan, graph: Any, path: Path, *, unit: str | None = None, day: dt.date | None = None) -> int:
     """Write route sheets for the plan's tours (filtered by unit and date) to one PDF.
 
     Returns the number of tours written. The file is written atomically.
     """
     import io
 
-    tours = [
-        t
-        for t in sorted(plan.tours, key=lambda t: (t.date, t.start, t.unit_id))
-        if (unit is None or t.unit_id == unit) and (day is None or t.date == day)
-    ]
+    tours = [t for t in sorted(plan.tours, key=lambda t: (t.date, t.start, t.unit_id))
+             if (unit is None or t.unit_id == unit) and (day is None or t.date == day)]
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=12 * mm,
-        title=f"Route sheets - {plan.scenario.name}",
-        author="patrol-planner",
-    )
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=12 * mm, rightMargin=12 * mm, topMargin=12 * mm, bottomMargin=12 * mm,
+                            title=f"Route sheets - {plan.scenario.name}", author="patrol-planner")
     story: list[Any] = []
     for i, tour in enumerate(tours):
         if i:
@@ -427,12 +287,9 @@ def _footer(plan: Plan):
     def draw(canvas: Any, doc: Any) -> None:
         canvas.saveState()
         canvas.setFont("Helvetica", 7)
-        canvas.drawString(
-            12 * mm, 6 * mm, f"{plan.scenario.name} - plan {plan.status} - {OSM_ATTRIBUTION}"
-        )
+        canvas.drawString(12 * mm, 6 * mm, f"{plan.scenario.name} - plan {plan.status} - {OSM_ATTRIBUTION}")
         canvas.drawRightString(doc.pagesize[0] - 12 * mm, 6 * mm, f"page {doc.page}")
         canvas.restoreState()
-
     return draw
 
 
@@ -443,11 +300,7 @@ def write_roster_pdf(plan: Plan, path: Path) -> None:
     scenario = plan.scenario
     styles = _styles()
     by_cell = {(e.officer_id, e.date): e.shift for e in plan.roster}
-    header = (
-        ["Officer", "Role", "Station"]
-        + [f"{d:%a %d/%m}" for d in scenario.dates]
-        + ["Tours", "Nts", "WE"]
-    )
+    header = ["Officer", "Role", "Station"] + [f"{d:%a %d/%m}" for d in scenario.dates] + ["Tours", "Nts", "WE"]
     rows: list[list[str]] = [header]
     night_names = {s.name for s in scenario.shifts if s.night}
     for officer in scenario.officers:
@@ -462,46 +315,23 @@ def write_roster_pdf(plan: Plan, path: Path) -> None:
                 cells.append(shift)
             else:
                 away = officer.unavailable_on(day)
-                cells.append(
-                    away.reason if away else ("no patrol" if not officer.can_patrol else "OFF")
-                )
+                cells.append(away.reason if away else ("no patrol" if not officer.can_patrol else "OFF"))
         label = officer.name if officer.id in officer.name else f"{officer.name} ({officer.id})"
-        rows.append(
-            [label, officer.role, officer.station_id, *cells, str(tours), str(nights), str(weekend)]
-        )
+        rows.append([label, officer.role, officer.station_id, *cells, str(tours), str(nights), str(weekend)])
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=landscape(A4),
-        leftMargin=10 * mm,
-        rightMargin=10 * mm,
-        topMargin=10 * mm,
-        bottomMargin=12 * mm,
-        title=f"Roster - {scenario.name}",
-    )
+    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=10 * mm, rightMargin=10 * mm, topMargin=10 * mm, bottomMargin=12 * mm,
+                            title=f"Roster - {scenario.name}")
     day_width = (doc.width - 113 * mm) / max(1, len(scenario.dates))
-    table = Table(
-        [[Paragraph(_esc(c), styles["small"]) for c in row] for row in rows],
-        colWidths=[45 * mm, 14 * mm, 14 * mm]
-        + [day_width] * len(scenario.dates)
-        + [12 * mm, 10 * mm, 10 * mm],
-        repeatRows=1,
-    )
-    style = [
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde3ea")),
-        ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
-    ]
+    table = Table([[Paragraph(_esc(c), styles["small"]) for c in row] for row in rows],
+                  colWidths=[45 * mm, 14 * mm, 14 * mm] + [day_width] * len(scenario.dates) + [12 * mm, 10 * mm, 10 * mm], repeatRows=1)
+    style = [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde3ea")), ("GRID", (0, 0), (-1, -1), 0.3, colors.grey)]
     palette = [colors.HexColor(c) for c in ("#fff3c4", "#d6eaf8", "#d5d8dc", "#d4efdf", "#f5cba7")]
     shift_colour = {s.name: palette[i % len(palette)] for i, s in enumerate(scenario.shifts)}
     for r, row in enumerate(rows[1:], start=1):
-        for c, cell in enumerate(row[3 : 3 + len(scenario.dates)], start=3):
+        for c, cell in enumerate(row[3:3 + len(scenario.dates)], start=3):
             if cell in shift_colour:
                 style.append(("BACKGROUND", (c, r), (c, r), shift_colour[cell]))
     table.setStyle(TableStyle(style))
     title = f"Roster: {scenario.name}, week of {scenario.week_start:%d %B %Y} (plan {plan.status})"
-    doc.build(
-        [Paragraph(_esc(title), styles["title"]), table],
-        onFirstPage=_footer(plan),
-        onLaterPages=_footer(plan),
-    )
+    doc.build([Paragraph(_esc(title), styles["title"]), table], onFirstPage=_footer(plan), onLaterPages=_footer(plan))
     write_bytes_atomic(path, buffer.getvalue())

@@ -59,18 +59,11 @@ def read_table(
     canonical = _canonical_columns(header, required, optional, aliases or {})
     missing = [c for c in required if c not in canonical.values()]
     for column in missing:
-        problems.add(
-            label,
-            1,
-            column,
-            f"missing column '{column}'; add it to the header line (found: {', '.join(h for h in header if h)})",
-        )
+        problems.add(label, 1, column, f"missing column '{column}'; add it to the header line (found: {', '.join(h for h in header if h)})")
     if missing:
         return None
     rows = [
-        TableRow(
-            line=line, cells={canonical[i]: values[i] if i < len(values) else "" for i in canonical}
-        )
+        TableRow(line=line, cells={canonical[i]: values[i] if i < len(values) else "" for i in canonical})
         for line, values in body
     ]
     if not rows:

@@ -8,9 +8,7 @@ from zoneinfo import ZoneInfo
 from solver.domain import ShiftTemplate
 
 
-def tour_start_end(
-    template: ShiftTemplate, day: dt.date, timezone: str
-) -> tuple[dt.datetime, dt.datetime]:
+def tour_start_end(template: ShiftTemplate, day: dt.date, timezone: str) -> tuple[dt.datetime, dt.datetime]:
     """Aware local start and end of ``template`` worked on ``day`` (the date it starts).
 
     An end at or before the start is on the next day. On a clock-change night the tour is

@@ -52,7 +52,7 @@ class TourWalk:
         departs = [tour.start.timestamp()] + [v.depart.timestamp() for v in tour.visits]
         arrives = [v.arrive.timestamp() for v in tour.visits] + [None]
         for leg, (a, b) in enumerate(zip(stops, stops[1:], strict=False)):
-            coords = path_coordinates(graph, list(tour.path_nodes[a : b + 1]))
+            coords = path_coordinates(graph, list(tour.path_nodes[a:b + 1]))
             if not lats:
                 lats.append(coords[0][0])
                 lons.append(coords[0][1])
@@ -79,10 +79,7 @@ class TourWalk:
         self.knots_s = np.asarray(knots_s, dtype=float)
         self.lats = np.asarray(lats, dtype=float)
         self.lons = np.asarray(lons, dtype=float)
-        steps = np.hypot(
-            np.diff(self.lats) * M_PER_DEG_LAT,
-            np.diff(self.lons) * M_PER_DEG_LON * np.cos(np.radians(self.lats[:-1])),
-        )
+        steps = np.hypot(np.diff(self.lats) * M_PER_DEG_LAT, np.diff(self.lons) * M_PER_DEG_LON * np.cos(np.radians(self.lats[:-1])))
         self.cum = np.concatenate(([0.0], np.cumsum(steps)))
         if self.cum[-1] > 0:
             self.knots_s *= self.cum[-1] / max(distance, 1e-9)
@@ -109,12 +106,7 @@ def _stop_indices(tour: PlannedTour) -> list[int]:
 
 
 def synthetic_fixes(
-    walk: TourWalk,
-    start: dt.datetime,
-    end: dt.datetime,
-    step_s: float,
-    noise: NoiseModel,
-    rng: np.random.Generator,
+    walk: TourWalk, start: dt.datetime, end: dt.datetime, step_s: float, noise: NoiseModel, rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(times, lat, lon, accuracy_m) of noisy fixes every ``step_s`` seconds from start to end."""
     times = np.arange(start.timestamp(), end.timestamp() + 0.001, step_s)
@@ -147,12 +139,7 @@ def synthetic_fixes(
 
 
 def plan_tracks(
-    tours: list[PlannedTour],
-    graph: Any,
-    *,
-    step_s: float = 10.0,
-    noise: NoiseModel | None = None,
-    seed: int = 0,
+    tours: list[PlannedTour], graph: Any, *, step_s: float = 10.0, noise: NoiseModel | None = None, seed: int = 0,
     walk_speed_kph: float = 4.5,
 ) -> Iterator[tuple[PlannedTour, TourWalk, Track]]:
     """One synthetic track per officer per tour, named by the officer id."""
@@ -162,20 +149,10 @@ def plan_tracks(
         walk = TourWalk(tour, graph, walk_speed_kph)
         for officer in tour.officer_ids:
             times, lat, lon, acc = synthetic_fixes(walk, tour.start, tour.end, step_s, noise, rng)
-            yield (
-                tour,
-                walk,
-                Track("synthetic", officer, times, lat, lon, acc, np.arange(2, times.size + 2)),
-            )
+            yield tour, walk, Track("synthetic", officer, times, lat, lon, acc, np.arange(2, times.size + 2))
 
 
-def write_tracks_csv(
-    tracks: list[Track],
-    path: Any,
-    *,
-    zone: dt.tzinfo | None = None,
-    ids: dict[str, str] | None = None,
-) -> None:
+def write_tracks_csv(tracks: list[Track], path: Any, *, zone: dt.tzinfo | None = None, ids: dict[str, str] | None = None) -> None:
     """A CSV location export ``device_or_officer_id,timestamp,lat,lon,accuracy_m``.
 
     Timestamps are ISO UTC (``...Z``), or naive local times in ``zone`` when given. ``ids``
@@ -188,19 +165,9 @@ def write_tracks_csv(
         writer.writerow(["device_or_officer_id", "timestamp", "lat", "lon", "accuracy_m"])
         for track in tracks:
             name = (ids or {}).get(track.track_id, track.track_id)
-            for t, la, lo, acc in zip(
-                track.times.tolist(),
-                track.lat.tolist(),
-                track.lon.tolist(),
-                track.accuracy_m.tolist(),
-                strict=True,
-            ):
+            for t, la, lo, acc in zip(track.times.tolist(), track.lat.tolist(), track.lon.tolist(), track.accuracy_m.tolist(), strict=True):
                 when = dt.datetime.fromtimestamp(t, dt.UTC)
-                stamp = (
-                    when.strftime("%Y-%m-%dT%H:%M:%SZ")
-                    if zone is None
-                    else when.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
-                )
+                stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ") if zone is None else when.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
                 writer.writerow([name, stamp, f"{la:.6f}", f"{lo:.6f}", f"{acc:.0f}"])
 
 
@@ -208,22 +175,12 @@ def write_track_gpx(track: Track, path: Any, name: str | None = None) -> None:
     """A GPX 1.1 file with the track's fixes (UTC times, HDOP from the accuracy)."""
     from xml.sax.saxutils import escape
 
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<gpx version="1.1" creator="synthetic" xmlns="http://www.topografix.com/GPX/1/1">',
-        f"  <trk><name>{escape(name or track.track_id)}</name><trkseg>",
-    ]
-    for t, la, lo, acc in zip(
-        track.times.tolist(),
-        track.lat.tolist(),
-        track.lon.tolist(),
-        track.accuracy_m.tolist(),
-        strict=True,
-    ):
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<gpx version="1.1" creator="synthetic" xmlns="http://www.topografix.com/GPX/1/1">',
+             f"  <trk><name>{escape(name or track.track_id)}</name><trkseg>"]
+    for t, la, lo, acc in zip(track.times.tolist(), track.lat.tolist(), track.lon.tolist(), track.accuracy_m.tolist(), strict=True):
         when = dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        lines.append(
-            f'    <trkpt lat="{la:.6f}" lon="{lo:.6f}"><time>{when}</time><hdop>{acc / 5.0:.1f}</hdop></trkpt>'
-        )
+        lines.append(f'    <trkpt lat="{la:.6f}" lon="{lo:.6f}"><time>{when}</time><hdop>{acc / 5.0:.1f}</hdop></trkpt>')
     lines += ["  </trkseg></trk>", "</gpx>", ""]
     with open(path, "w", encoding="utf-8") as stream:
         stream.write("\n".join(lines))

@@ -18,12 +18,7 @@ _DAY_FIRST = re.compile(
 _OFFSET = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
 _ATTACHED = re.compile(r"^(.*\d)([+-]\d{2}:?\d{2}|[Zz])$")
 _EPOCH = re.compile(r"^\d{9,13}(\.\d+)?$")
-_NAMED = {
-    "Z": dt.UTC,
-    "UTC": dt.UTC,
-    "GMT": dt.UTC,
-    "BST": dt.timezone(dt.timedelta(hours=1), "BST"),
-}
+_NAMED = {"Z": dt.UTC, "UTC": dt.UTC, "GMT": dt.UTC, "BST": dt.timezone(dt.timedelta(hours=1), "BST")}
 
 TIMESTAMP_HELP = (
     "write ISO 8601 (2026-12-01T18:05:10Z, 2026-12-01 18:05:10+00:00, 2026-12-01 18:05:10) "
@@ -38,9 +33,7 @@ def _zone_of(token: str) -> dt.tzinfo | None:
     match = _OFFSET.match(token)
     if match:
         sign = -1 if match.group(1) == "-" else 1
-        return dt.timezone(
-            sign * dt.timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
-        )
+        return dt.timezone(sign * dt.timedelta(hours=int(match.group(2)), minutes=int(match.group(3))))
     if "/" in token:
         try:
             return ZoneInfo(token)
@@ -57,9 +50,7 @@ def _day_first(text: str) -> dt.datetime | None:
     year_n = int(year) + (2000 if len(year) == 2 else 0)
     micro = int((fraction or "0").ljust(6, "0")[:6])
     try:
-        return dt.datetime(
-            year_n, int(month), int(day), int(hour), int(minute), int(second or 0), micro
-        )
+        return dt.datetime(year_n, int(month), int(day), int(hour), int(minute), int(second or 0), micro)
     except ValueError:
         return None
 

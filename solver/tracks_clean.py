@@ -43,25 +43,16 @@ class CleanCounts:
     unbridged_s: float
 
 
-def local_metres(
-    lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float
-) -> tuple[np.ndarray, np.ndarray]:
+def local_metres(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> tuple[np.ndarray, np.ndarray]:
     """East and north metres of points from (lat0, lon0) on a local tangent plane."""
-    return (lon - lon0) * (M_PER_DEG_LON * math.cos(math.radians(lat0))), (
-        lat - lat0
-    ) * M_PER_DEG_LAT
+    return (lon - lon0) * (M_PER_DEG_LON * math.cos(math.radians(lat0))), (lat - lat0) * M_PER_DEG_LAT
 
 
 def clean_track(track: Track, settings: DeliveredSettings) -> tuple[CleanTrack, CleanCounts]:
     """The track's good fixes in time order, with bridged and unbridged gaps marked."""
     total = len(track)
     order = np.argsort(track.times, kind="stable")
-    times, lat, lon, acc = (
-        track.times[order],
-        track.lat[order],
-        track.lon[order],
-        track.accuracy_m[order],
-    )
+    times, lat, lon, acc = track.times[order], track.lat[order], track.lon[order], track.accuracy_m[order]
     no_fix = (lat == 0.0) & (lon == 0.0)
     poor = ~no_fix & np.isfinite(acc) & (acc > settings.max_accuracy_m)
     keep = ~no_fix & ~poor
@@ -93,9 +84,7 @@ def clean_track(track: Track, settings: DeliveredSettings) -> tuple[CleanTrack, 
     return CleanTrack(track, times, lat, lon, bridged), counts
 
 
-def _speed_filter(
-    times: np.ndarray, lat: np.ndarray, lon: np.ndarray, acc: np.ndarray, vmax: float
-) -> tuple[np.ndarray, int, int]:
+def _speed_filter(times: np.ndarray, lat: np.ndarray, lon: np.ndarray, acc: np.ndarray, vmax: float) -> tuple[np.ndarray, int, int]:
     """Mask of fixes reachable on foot from the last good one; counts of wild and vehicle fixes."""
     n = times.size
     good = np.ones(n, dtype=bool)

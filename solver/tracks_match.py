@@ -46,9 +46,7 @@ class TourIndex:
             self.by_unit.setdefault(tour.unit_id.casefold(), []).append(tour)
         self.officers = {o.id.casefold() for o in plan.scenario.officers}
 
-    def resolve(
-        self, ids: Sequence[str], devices: Mapping[str, Sequence[DeviceAssignment]]
-    ) -> tuple[str, list[_Group]] | None:
+    def resolve(self, ids: Sequence[str], devices: Mapping[str, Sequence[DeviceAssignment]]) -> tuple[str, list[_Group]] | None:
         """How the first id that names a device, an officer or a unit resolves: whose tours, when."""
         always = (-math.inf, math.inf)
         for raw in ids:
@@ -57,14 +55,8 @@ class TourIndex:
                 continue
             if key in devices:
                 groups = [
-                    _Group(
-                        a.officer_id,
-                        self.by_officer.get(a.officer_id.casefold(), []),
-                        (
-                            a.start if a.start is not None else -math.inf,
-                            a.end if a.end is not None else math.inf,
-                        ),
-                    )
+                    _Group(a.officer_id, self.by_officer.get(a.officer_id.casefold(), []),
+                           (a.start if a.start is not None else -math.inf, a.end if a.end is not None else math.inf))
                     for a in devices[key]
                 ]
                 return "device", groups
@@ -89,13 +81,8 @@ def _stamp(seconds: float, zone: dt.tzinfo) -> str:
     return dt.datetime.fromtimestamp(seconds, zone).strftime("%Y-%m-%d %H:%M")
 
 
-def match_track(
-    clean: CleanTrack,
-    index: TourIndex,
-    devices: Mapping[str, Sequence[DeviceAssignment]],
-    margin_s: float,
-    zone: dt.tzinfo,
-) -> TrackMatch:
+def match_track(clean: CleanTrack, index: TourIndex, devices: Mapping[str, Sequence[DeviceAssignment]], margin_s: float,
+                zone: dt.tzinfo) -> TrackMatch:
     """Split a cleaned track among the tours of whoever carried it (when they carried it)."""
     track = clean.track
     ids = (track.track_id, *track.other_ids)
@@ -111,11 +98,7 @@ def match_track(
     reasons = []
     for group in groups:
         if not group.tours:
-            reasons.append(
-                f"officer '{group.who}'"
-                + (f" (device '{track.track_id}')" if how == "device" else "")
-                + " has no tour in this plan"
-            )
+            reasons.append(f"officer '{group.who}'" + (f" (device '{track.track_id}')" if how == "device" else "") + " has no tour in this plan")
             continue
         before = len(segments)
         for tour in sorted(group.tours, key=lambda t: t.start):
@@ -126,35 +109,15 @@ def match_track(
             if b - a < 1:
                 continue
             used[a:b] = True
-            segments.append(
-                (
-                    tour_key(tour),
-                    CleanTrack(
-                        track,
-                        clean.times[a:b],
-                        clean.lat[a:b],
-                        clean.lon[a:b],
-                        clean.bridged[a : max(a, b - 1)],
-                    ),
-                )
-            )
+            segments.append((tour_key(tour), CleanTrack(track, clean.times[a:b], clean.lat[a:b], clean.lon[a:b],
+                                                        clean.bridged[a:max(a, b - 1)])))
         if len(segments) == before:
-            span = (
-                "no good fixes"
-                if clean.times.size == 0
-                else f"fixes from {_stamp(clean.times[0], zone)} to {_stamp(clean.times[-1], zone)}"
-            )
+            span = "no good fixes" if clean.times.size == 0 else f"fixes from {_stamp(clean.times[0], zone)} to {_stamp(clean.times[-1], zone)}"
             first = min(t.start for t in group.tours).strftime("%Y-%m-%d %H:%M")
             last = max(t.end for t in group.tours).strftime("%Y-%m-%d %H:%M")
             kind = "unit" if group.unit else "officer"
-            reasons.append(
-                f"{kind} '{group.who}': {span}, none during its {len(group.tours)} tour(s) ({first} to {last})"
-                + (
-                    ""
-                    if group.window == (-math.inf, math.inf)
-                    else " while the device was issued to them"
-                )
-            )
+            reasons.append(f"{kind} '{group.who}': {span}, none during its {len(group.tours)} tour(s) ({first} to {last})"
+                           + ("" if group.window == (-math.inf, math.inf) else " while the device was issued to them"))
     off_duty = int((~used).sum())
     if not segments:
         return TrackMatch(officers, (), off_duty, "; ".join(reasons))

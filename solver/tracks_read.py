@@ -33,45 +33,13 @@ log = logging.getLogger(__name__)
 
 #: Canonical CSV column -> accepted header names (after `normalise_header`).
 CSV_ALIASES: dict[str, tuple[str, ...]] = {
-    "id": (
-        "device_or_officer_id",
-        "device_id",
-        "officer_id",
-        "id",
-        "device",
-        "officer",
-        "unit_id",
-        "unit",
-        "callsign",
-        "collar_number",
-        "collar_no",
-        "radio_id",
-        "issi",
-        "tracker_id",
-    ),
-    "timestamp": (
-        "timestamp",
-        "time_stamp",
-        "datetime",
-        "date_time",
-        "recorded_at",
-        "fix_time",
-        "time_utc",
-        "utc_time",
-        "time",
-    ),
+    "id": ("device_or_officer_id", "device_id", "officer_id", "id", "device", "officer", "unit_id", "unit",
+           "callsign", "collar_number", "collar_no", "radio_id", "issi", "tracker_id"),
+    "timestamp": ("timestamp", "time_stamp", "datetime", "date_time", "recorded_at", "fix_time", "time_utc", "utc_time", "time"),
     "date": ("date",),
     "lat": ("lat", "latitude"),
     "lon": ("lon", "lng", "long", "longitude"),
-    "accuracy_m": (
-        "accuracy_m",
-        "accuracy",
-        "horizontal_accuracy_m",
-        "horizontal_accuracy",
-        "hacc",
-        "h_acc",
-        "error_m",
-    ),
+    "accuracy_m": ("accuracy_m", "accuracy", "horizontal_accuracy_m", "horizontal_accuracy", "hacc", "h_acc", "error_m"),
     "hdop": ("hdop",),
 }
 #: Metres of position error per unit of HDOP (a common rule of thumb for consumer GPS).
@@ -122,11 +90,7 @@ class _FileProblems:
         rows = [p for p, kind in self.items if kind not in FILE_KINDS]
         for kind, count in self.counts.items():
             if count > MAX_LISTED and kind not in FILE_KINDS:
-                rows.append(
-                    Problem(
-                        self.file, None, None, f"... and {count - MAX_LISTED} more rows with {kind}"
-                    )
-                )
+                rows.append(Problem(self.file, None, None, f"... and {count - MAX_LISTED} more rows with {kind}"))
         return whole, rows
 
 
@@ -176,12 +140,7 @@ def read_tracks(
         elif suffix in {".xlsx", ".xlsm"}:
             new = _read_xlsx(path, tz, found, area)
         else:
-            problems.add(
-                path,
-                None,
-                None,
-                "not a track file; give .gpx files or .csv / .xlsx location exports",
-            )
+            problems.add(path, None, None, "not a track file; give .gpx files or .csv / .xlsx location exports")
             continue
         whole, rows = found.finish()
         problems.extend(whole)
@@ -198,9 +157,7 @@ def _expand(paths: Iterable[Path], problems: ProblemList) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            inside = sorted(
-                p for p in path.iterdir() if p.suffix.lower() in {".gpx", ".csv", ".xlsx"}
-            )
+            inside = sorted(p for p in path.iterdir() if p.suffix.lower() in {".gpx", ".csv", ".xlsx"})
             if not inside:
                 problems.add(path, None, None, "folder holds no .gpx, .csv or .xlsx track files")
             out.extend(inside)
@@ -211,87 +168,45 @@ def _expand(paths: Iterable[Path], problems: ProblemList) -> list[Path]:
     return out
 
 
-def _check_position(
-    lat: float,
-    lon: float,
-    line: int,
-    found: _FileProblems,
-    area: tuple[float, float, float, float] | None,
-) -> bool:
+def _check_position(lat: float, lon: float, line: int, found: _FileProblems, area: tuple[float, float, float, float] | None) -> bool:
     if not (math.isfinite(lat) and -90 <= lat <= 90):
-        found.add(
-            line,
-            "lat",
-            f"latitude {lat:g} is outside -90..90; give WGS84 degrees",
-            "bad coordinates",
-        )
+        found.add(line, "lat", f"latitude {lat:g} is outside -90..90; give WGS84 degrees", "bad coordinates")
         return False
     if not (math.isfinite(lon) and -180 <= lon <= 180):
-        found.add(
-            line,
-            "lon",
-            f"longitude {lon:g} is outside -180..180; give WGS84 degrees",
-            "bad coordinates",
-        )
+        found.add(line, "lon", f"longitude {lon:g} is outside -180..180; give WGS84 degrees", "bad coordinates")
         return False
     if area is not None:
         min_lat, min_lon, max_lat, max_lon = area
         inside = min_lat - 0.05 <= lat <= max_lat + 0.05 and min_lon - 0.05 <= lon <= max_lon + 0.05
-        swapped = (
-            min_lat - 0.05 <= lon <= max_lat + 0.05 and min_lon - 0.05 <= lat <= max_lon + 0.05
-        )
+        swapped = min_lat - 0.05 <= lon <= max_lat + 0.05 and min_lon - 0.05 <= lat <= max_lon + 0.05
         if swapped and not inside:
-            found.add(
-                line,
-                "lat/lon",
-                f"lat {lat:g}, lon {lon:g} look swapped (the area is near lat {min_lat:.2f}, lon {min_lon:.2f}); "
-                "swap the columns",
-                "swapped coordinates",
-            )
+            found.add(line, "lat/lon", f"lat {lat:g}, lon {lon:g} look swapped (the area is near lat {min_lat:.2f}, lon {min_lon:.2f}); "
+                      "swap the columns", "swapped coordinates")
             return False
     return True
 
 
-def _tracks_from(
-    source: Path,
-    gathered: dict[str, _Rows],
-    tz: ZoneInfo,
-    found: _FileProblems,
-    other_ids: dict[str, tuple[str, ...]] | None = None,
-) -> list[Track]:
+def _tracks_from(source: Path, gathered: dict[str, _Rows], tz: ZoneInfo, found: _FileProblems, other_ids: dict[str, tuple[str, ...]] | None = None) -> list[Track]:
     tracks = []
     for track_id, rows in gathered.items():
         if not rows.stamps:
             continue
         seconds, ambiguous = localise(rows.stamps, tz)
         if ambiguous:
-            log.info(
-                "%s [%s]: %d naive fixes in a repeated clock-change hour, read in file order",
-                source,
-                track_id,
-                ambiguous,
-            )
-        tracks.append(
-            Track(
-                source=str(source),
-                track_id=track_id,
-                times=np.asarray(seconds, dtype=float),
-                lat=np.asarray(rows.lat, dtype=float),
-                lon=np.asarray(rows.lon, dtype=float),
-                accuracy_m=np.asarray(rows.accuracy, dtype=float),
-                lines=np.asarray(rows.lines, dtype=np.int64),
-                other_ids=(other_ids or {}).get(track_id, ()),
-            )
-        )
+            log.info("%s [%s]: %d naive fixes in a repeated clock-change hour, read in file order", source, track_id, ambiguous)
+        tracks.append(Track(
+            source=str(source), track_id=track_id,
+            times=np.asarray(seconds, dtype=float), lat=np.asarray(rows.lat, dtype=float), lon=np.asarray(rows.lon, dtype=float),
+            accuracy_m=np.asarray(rows.accuracy, dtype=float), lines=np.asarray(rows.lines, dtype=np.int64),
+            other_ids=(other_ids or {}).get(track_id, ()),
+        ))
     return tracks
 
 
 # --------------------------------------------------------------------------- CSV
 
 
-def _read_csv(
-    path: Path, tz: ZoneInfo, found: _FileProblems, area: tuple[float, float, float, float] | None
-) -> list[Track]:
+def _read_csv(path: Path, tz: ZoneInfo, found: _FileProblems, area: tuple[float, float, float, float] | None) -> list[Track]:
     """Stream the file (UTF-8, with or without BOM; else Windows-1252), so a week's export of
     hundreds of thousands of rows is never held in memory as text."""
     for encoding in ("utf-8-sig", "cp1252"):
@@ -311,13 +226,8 @@ def _read_csv(
     return []
 
 
-def _parse_csv(
-    path: Path,
-    stream: io.TextIOBase,
-    tz: ZoneInfo,
-    found: _FileProblems,
-    area: tuple[float, float, float, float] | None,
-) -> list[Track]:
+def _parse_csv(path: Path, stream: io.TextIOBase, tz: ZoneInfo, found: _FileProblems,
+               area: tuple[float, float, float, float] | None) -> list[Track]:
     sample = stream.read(4096)
     stream.seek(0)
     try:
@@ -328,25 +238,16 @@ def _parse_csv(
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
-        found.add(
-            None,
-            None,
-            "the file is empty; it needs a header row (device_or_officer_id,timestamp,lat,lon[,accuracy_m])",
-            "empty",
-        )
+        found.add(None, None, "the file is empty; it needs a header row (device_or_officer_id,timestamp,lat,lon[,accuracy_m])", "empty")
         return []
     try:
-        return _parse_rows(
-            path, header, ((reader.line_num, row) for row in reader), tz, found, area
-        )
+        return _parse_rows(path, header, ((reader.line_num, row) for row in reader), tz, found, area)
     except csv.Error as exc:
         found.add(reader.line_num, None, f"not a readable CSV file: {exc}", "unreadable")
         return []
 
 
-def _read_xlsx(
-    path: Path, tz: ZoneInfo, found: _FileProblems, area: tuple[float, float, float, float] | None
-) -> list[Track]:
+def _read_xlsx(path: Path, tz: ZoneInfo, found: _FileProblems, area: tuple[float, float, float, float] | None) -> list[Track]:
     """The first sheet of an Excel workbook, read like a CSV export (line = spreadsheet row)."""
     try:
         import openpyxl
@@ -362,26 +263,15 @@ def _read_xlsx(
         )
         first = next(rows, None)
         if first is None:
-            found.add(
-                None,
-                None,
-                "the sheet is empty; it needs a header row (device_or_officer_id,timestamp,lat,lon[,accuracy_m])",
-                "empty",
-            )
+            found.add(None, None, "the sheet is empty; it needs a header row (device_or_officer_id,timestamp,lat,lon[,accuracy_m])", "empty")
             return []
         return _parse_rows(path, first[1], rows, tz, found, area)
     finally:
         book.close()
 
 
-def _parse_rows(
-    path: Path,
-    header: list[str],
-    rows: Iterator[tuple[int, list[str]]],
-    tz: ZoneInfo,
-    found: _FileProblems,
-    area: tuple[float, float, float, float] | None,
-) -> list[Track]:
+def _parse_rows(path: Path, header: list[str], rows: Iterator[tuple[int, list[str]]], tz: ZoneInfo, found: _FileProblems,
+                area: tuple[float, float, float, float] | None) -> list[Track]:
     """Fixes from the rows of a location export (CSV or sheet), grouped by id."""
     names = [normalise_header(h) for h in header]
     column: dict[str, int] = {}
@@ -396,13 +286,8 @@ def _parse_rows(
     if "timestamp" not in column:
         missing.insert(1, "timestamp")
     if missing:
-        found.add(
-            1,
-            None,
-            f"missing column(s) {', '.join(missing)}; the header must be device_or_officer_id,timestamp,lat,lon[,accuracy_m] "
-            f"(found: {', '.join(header)})",
-            "header",
-        )
+        found.add(1, None, f"missing column(s) {', '.join(missing)}; the header must be device_or_officer_id,timestamp,lat,lon[,accuracy_m] "
+                  f"(found: {', '.join(header)})", "header")
         return []
     i_id, i_time, i_lat, i_lon = column["id"], column["timestamp"], column["lat"], column["lon"]
     i_date = column.get("date")
@@ -413,47 +298,25 @@ def _parse_rows(
         if not row or not any(cell.strip() for cell in row):
             continue
         if len(row) <= max(i_id, i_time, i_lat, i_lon):
-            found.add(
-                line,
-                None,
-                f"only {len(row)} cells; each row needs id, timestamp, lat and lon",
-                "short rows",
-            )
+            found.add(line, None, f"only {len(row)} cells; each row needs id, timestamp, lat and lon", "short rows")
             continue
         track_id = row[i_id].strip()
         if not track_id:
-            found.add(
-                line, header[i_id], "the id is empty; give the device or officer id", "empty ids"
-            )
+            found.add(line, header[i_id], "the id is empty; give the device or officer id", "empty ids")
             continue
         raw_time = row[i_time].strip()
-        if (
-            i_date is not None
-            and raw_time
-            and ":" in raw_time
-            and not any(c in raw_time for c in "/-.")
-        ):
+        if i_date is not None and raw_time and ":" in raw_time and not any(c in raw_time for c in "/-."):
             raw_time = f"{row[i_date].strip().split(' ')[0]} {raw_time}"
         stamp = parse_timestamp(raw_time)
         if stamp is None:
-            found.add(
-                line,
-                header[i_time],
-                f"'{raw_time}' is not a timestamp; {TIMESTAMP_HELP}",
-                "bad timestamps",
-            )
+            found.add(line, header[i_time], f"'{raw_time}' is not a timestamp; {TIMESTAMP_HELP}", "bad timestamps")
             continue
         lat = _number(row[i_lat])
         lon = _number(row[i_lon])
         if lat is None or lon is None:
             bad = header[i_lat] if lat is None else header[i_lon]
             value = row[i_lat] if lat is None else row[i_lon]
-            found.add(
-                line,
-                bad,
-                f"'{value.strip()}' is not a number; give decimal degrees (WGS84)",
-                "bad coordinates",
-            )
+            found.add(line, bad, f"'{value.strip()}' is not a number; give decimal degrees (WGS84)", "bad coordinates")
             continue
         if not _check_position(lat, lon, line, found, area):
             continue
@@ -461,12 +324,8 @@ def _parse_rows(
         if i_acc is not None and i_acc < len(row) and row[i_acc].strip():
             value_acc = _number(row[i_acc])
             if value_acc is None or value_acc < 0:
-                found.add(
-                    line,
-                    header[i_acc],
-                    f"'{row[i_acc].strip()}' is not an accuracy in metres; give a number >= 0 or leave it empty",
-                    "bad accuracy",
-                )
+                found.add(line, header[i_acc], f"'{row[i_acc].strip()}' is not an accuracy in metres; give a number >= 0 or leave it empty",
+                          "bad accuracy")
                 continue
             accuracy = value_acc
         elif i_hdop is not None and i_hdop < len(row) and row[i_hdop].strip():
@@ -517,11 +376,7 @@ class _GpxHandler:
         if tag == "trk":
             self.trk_index += 1
         elif tag == "trkpt":
-            self.point = {
-                "line": self.parser.CurrentLineNumber,
-                "lat": attrs.get("lat"),
-                "lon": attrs.get("lon"),
-            }
+            self.point = {"line": self.parser.CurrentLineNumber, "lat": attrs.get("lat"), "lon": attrs.get("lon")}
 
     def chars(self, data: str) -> None:
         self.text.append(data)
@@ -543,9 +398,7 @@ class _GpxHandler:
         self.stack.pop()
 
 
-def _read_gpx(
-    path: Path, tz: ZoneInfo, found: _FileProblems, area: tuple[float, float, float, float] | None
-) -> list[Track]:
+def _read_gpx(path: Path, tz: ZoneInfo, found: _FileProblems, area: tuple[float, float, float, float] | None) -> list[Track]:
     parser = xml.parsers.expat.ParserCreate()
     handler = _GpxHandler(parser)
     parser.StartElementHandler = handler.start
@@ -558,20 +411,10 @@ def _read_gpx(
         found.add(None, None, f"cannot read the file: {exc.strerror or exc}", "unreadable")
         return []
     except xml.parsers.expat.ExpatError as exc:
-        found.add(
-            exc.lineno,
-            None,
-            f"not a readable GPX file ({xml.parsers.expat.ErrorString(exc.code)}); export the track again",
-            "unreadable",
-        )
+        found.add(exc.lineno, None, f"not a readable GPX file ({xml.parsers.expat.ErrorString(exc.code)}); export the track again", "unreadable")
         return []
     if not handler.points:
-        found.add(
-            None,
-            None,
-            "no track points (<trkpt>) in the file; give a recorded track, not a route or waypoints",
-            "empty",
-        )
+        found.add(None, None, "no track points (<trkpt>) in the file; give a recorded track, not a route or waypoints", "empty")
         return []
     gathered: dict[str, _Rows] = {}
     untimed = 0
@@ -580,12 +423,7 @@ def _read_gpx(
         track_id = handler.names.get(int(index)) or handler.metadata_name or path.stem
         lat, lon = _number(str(point.get("lat") or "")), _number(str(point.get("lon") or ""))
         if lat is None or lon is None:
-            found.add(
-                line,
-                "lat" if lat is None else "lon",
-                "a track point without a numeric lat/lon attribute",
-                "bad coordinates",
-            )
+            found.add(line, "lat" if lat is None else "lon", "a track point without a numeric lat/lon attribute", "bad coordinates")
             continue
         if not _check_position(lat, lon, line, found, area):
             continue
@@ -593,36 +431,24 @@ def _read_gpx(
         if not raw:
             untimed += 1
             if untimed == 1:
-                found.add(
-                    line,
-                    "time",
-                    "track points have no <time>: this looks like a planned route, not a recorded track; "
-                    "export the device's recorded track with times",
-                    "points without a time",
-                )
+                found.add(line, "time", "track points have no <time>: this looks like a planned route, not a recorded track; "
+                          "export the device's recorded track with times", "points without a time")
             continue
         stamp = parse_timestamp(raw)
         if stamp is None:
-            found.add(
-                line, "time", f"'{raw}' is not a timestamp; {TIMESTAMP_HELP}", "bad timestamps"
-            )
+            found.add(line, "time", f"'{raw}' is not a timestamp; {TIMESTAMP_HELP}", "bad timestamps")
             continue
         hdop = _number(str(point.get("hdop") or ""))
         accuracy = hdop * HDOP_METRES if hdop is not None and hdop >= 0 else math.nan
         gathered.setdefault(track_id, _Rows()).add(stamp, lat, lon, accuracy, line)
-    others = {
-        tid: tuple(dict.fromkeys(x for x in (handler.metadata_name, path.stem) if x and x != tid))
-        for tid in gathered
-    }
+    others = {tid: tuple(dict.fromkeys(x for x in (handler.metadata_name, path.stem) if x and x != tid)) for tid in gathered}
     return _tracks_from(path, gathered, tz, found, others)
 
 
 # --------------------------------------------------------------------------- devices
 
 
-def read_devices(
-    path: Path, problems: ProblemList, zone: str = "Europe/London"
-) -> dict[str, tuple[DeviceAssignment, ...]]:
+def read_devices(path: Path, problems: ProblemList, zone: str = "Europe/London") -> dict[str, tuple[DeviceAssignment, ...]]:
     """Device id (case-folded) -> who carried it, from a CSV ``device_id,officer_id[,from,to]``.
 
     Without ``from``/``to`` a device belongs to one officer all week. Pooled devices, issued
@@ -633,18 +459,11 @@ def read_devices(
     """
     from solver.tables import read_table
 
-    rows = read_table(
-        path,
-        required=("device_id", "officer_id"),
-        optional=("from", "to"),
-        aliases={
-            "device_id": ("device", "radio_id", "issi", "tracker_id"),
-            "officer_id": ("officer", "collar_number", "collar_no"),
-            "from": ("issued", "valid_from", "start"),
-            "to": ("returned", "valid_to", "end"),
-        },
-        problems=problems,
-    )
+    rows = read_table(path, required=("device_id", "officer_id"), optional=("from", "to"),
+                      aliases={"device_id": ("device", "radio_id", "issi", "tracker_id"),
+                               "officer_id": ("officer", "collar_number", "collar_no"),
+                               "from": ("issued", "valid_from", "start"), "to": ("returned", "valid_to", "end")},
+                      problems=problems)
     if rows is None:
         return {}
     tz = ZoneInfo(zone)
@@ -652,33 +471,18 @@ def read_devices(
     for row in rows:
         device, officer = row.get("device_id"), row.get("officer_id")
         if not device or not officer:
-            problems.add(
-                path,
-                row.line,
-                "device_id" if not device else "officer_id",
-                "empty cell; give both the device id and the officer id",
-            )
+            problems.add(path, row.line, "device_id" if not device else "officer_id", "empty cell; give both the device id and the officer id")
             continue
         bounds = []
         for column, is_end in (("from", False), ("to", True)):
             text = row.get(column)
             value = _device_time(text, tz, is_end) if text else None
             if text and value is None:
-                problems.add(
-                    path,
-                    row.line,
-                    column,
-                    f"'{text}' is not a date or date-time; write YYYY-MM-DD or {TIMESTAMP_HELP}",
-                )
+                problems.add(path, row.line, column, f"'{text}' is not a date or date-time; write YYYY-MM-DD or {TIMESTAMP_HELP}")
             bounds.append(value)
         start, end = bounds
         if start is not None and end is not None and end <= start:
-            problems.add(
-                path,
-                row.line,
-                "to",
-                "'to' is not after 'from'; give the time the device was handed back",
-            )
+            problems.add(path, row.line, "to", "'to' is not after 'from'; give the time the device was handed back")
             continue
         issue = DeviceAssignment(officer, start, end)
         key = device.casefold()
@@ -686,19 +490,11 @@ def read_devices(
         if clash is not None:
             other, line = clash
             what = "is already given to" if other.officer_id != officer else "is listed twice for"
-            problems.add(
-                path,
-                row.line,
-                "device_id",
-                f"device '{device}' {what} officer '{other.officer_id}' at the same time on line {line}; "
-                "give each device one officer at a time (use from/to for pooled devices)",
-            )
+            problems.add(path, row.line, "device_id", f"device '{device}' {what} officer '{other.officer_id}' at the same time on line {line}; "
+                         "give each device one officer at a time (use from/to for pooled devices)")
             continue
         out.setdefault(key, []).append((issue, row.line))
-    return {
-        key: tuple(a for a, _ in sorted(items, key=lambda x: x[0].start or -math.inf))
-        for key, items in out.items()
-    }
+    return {key: tuple(a for a, _ in sorted(items, key=lambda x: x[0].start or -math.inf)) for key, items in out.items()}
 
 
 def _device_time(text: str, tz: ZoneInfo, is_end: bool) -> float | None:
