@@ -65,7 +65,7 @@ from dataclasses import dataclass, field, replace
 from ortools.sat.python import cp_model
 
 from solver import roster_columns
-from solver.domain import Officer, Scenario, ShiftTemplate
+from solver.domain import CoverTarget, Officer, Scenario, ShiftTemplate
 from solver.roster_check import (
     check_roster,
     contracted_band_minutes,
@@ -618,6 +618,15 @@ def _scaled(points: float) -> int:
     return int(round(points * OBJ_SCALE))
 
 
+def _cover_days(prep: _Prep, target: CoverTarget) -> list[dt.date]:
+    """The planning days a cover target applies to (none when its shift is unknown)."""
+    if target.shift not in prep.templates:
+        return []
+    if target.date is None:
+        return list(prep.dates)
+    return [target.date] if target.date in prep.dates else []
+
+
 def _objective(prep: _Prep, model, x, work, units, patrol) -> dict[str, object]:
     scenario = prep.scenario
     weights = scenario.roster_weights
@@ -675,11 +684,7 @@ def _objective(prep: _Prep, model, x, work, units, patrol) -> dict[str, object]:
     # cover targets
     under_terms, over_terms = [], []
     for target in scenario.rules.cover_targets:
-        if target.shift not in prep.templates:
-            continue
-        for day in [target.date] if target.date is not None else dates:
-            if day not in date_set:
-                continue
+        for day in _cover_days(prep, target):
             count = units[(day, target.shift)]
             top = len(patrol)
             if target.under_weight:
@@ -1061,7 +1066,9 @@ def _search_from(
     if rest.solution is None or rest.objective is None or rest.objective > objective:
         # cancelled at once, or nothing as good found on the whole objective
         rest.solution, rest.objective = start, objective
-        rest.bound = max(-(10**15) if rest.bound is None else rest.bound, known_bound or -(10**15))
+        rest.bound = -(10**15) if rest.bound is None else rest.bound
+        if known_bound is not None:
+            rest.bound = max(rest.bound, known_bound)
         rest.status = cp_model.OPTIMAL if objective <= rest.bound else cp_model.FEASIBLE
     return rest
 
@@ -1108,11 +1115,7 @@ def _count_rows(prep: _Prep) -> list[roster_columns.CountRow]:
     """The cover targets and minimum staffing as costs on officer counts."""
     rows = []
     for target in prep.scenario.rules.cover_targets:
-        if target.shift not in prep.templates:
-            continue
-        for day in [target.date] if target.date is not None else prep.dates:
-            if day not in prep.dates:
-                continue
+        for day in _cover_days(prep, target):
             for weight, at_least in ((target.under_weight, True), (target.over_weight, False)):
                 if weight:
                     rows.append(
@@ -1165,8 +1168,9 @@ def _columns_start(
     stopper = _Stopper(cancel)
     try:
         officers: dict[str, roster_columns.OfficerModel] = {}
+        planned = {oid for oid, _day, _name in built.x}
         for officer in prep.scenario.officers:
-            if any(key[0] == officer.id for key in built.x):
+            if officer.id in planned:
                 sub = _officer_model(prep, officer)
                 x = {(d, s): var for (_o, d, s), var in sub.x.items()}
                 officers[officer.id] = roster_columns.OfficerModel(

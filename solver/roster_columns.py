@@ -88,14 +88,12 @@ class Column:
 
 @dataclass
 class ColumnsResult:
-    """One column (set of tours) per officer, with the figures of the search."""
+    """One column (set of tours) per officer, its cost, the root's Lagrangian bound (None
+    when no iteration proved every pricing optimal) and the deterministic time spent."""
 
     chosen: dict[str, frozenset[DayShift]]
     objective: int
-    lp_value: float
     lower_bound: float | None
-    iterations: int
-    columns: int
     deterministic_s: float
 
 
@@ -385,7 +383,8 @@ class _Generator:
 
     def dive_step(self, final: bool) -> None:
         """Fix every free officer whose heaviest column weighs at least ``DIVE_FIX_LEVEL``
-        (at least the heaviest one); with ``final``, every free officer."""
+        (at least the ``DIVE_FIX_SHARE`` heaviest, and at least one); with ``final``, every
+        free officer."""
         self.solve_master()
         free = [(o, *self.master.heaviest(o)) for o in self.names if o not in self.fixed]
         chosen = [(o, c) for o, w, c in free if final or w >= DIVE_FIX_LEVEL]
@@ -462,7 +461,7 @@ def generate(
         objective,
         spent,
     )
-    return ColumnsResult(chosen, objective, root_lp, gen.lower, gen.iterations, gen.columns, spent)
+    return ColumnsResult(chosen, objective, gen.lower, spent)
 
 
 def _choose(
