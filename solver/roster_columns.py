@@ -10,7 +10,8 @@ least. This module
    duals of the count rows (column generation, as in branch-and-price nurse rostering);
 2. dives to one column per officer: fixes the officers whose column the LP already takes
    (almost) whole, or the heaviest few, and generates again for the others, until every
-   officer is fixed;
+   officer is fixed; while the budget allows a dive twice as long, frees everyone and dives
+   again over the larger pool, fixing half as many at a step, and keeps the best;
 3. tries to do better than the dive over every column generated, with CP-SAT (the restricted
    master problem as an integer programme, hinted with the dive's choice).
 
@@ -47,6 +48,8 @@ MASTER_SHARE = 0.1
 DIVE_FIX_LEVEL = 0.9
 #: In the dive, at least this share of the officers still free is fixed at each step.
 DIVE_FIX_SHARE = 0.1
+#: Whether to dive again (more carefully) while the dive budget allows.
+DIVE_AGAIN = True
 #: Column generation iterations after each dive step.
 DIVE_ITERATIONS = 3
 #: A column enters when its reduced cost is below minus this (objective units: 1/100 point).
@@ -236,6 +239,11 @@ class _Master:
         best = max(self.weights[officer], key=lambda vc: vc[0].solution_value())
         return best[0].solution_value(), best[1]
 
+    def release(self, officer: str) -> None:
+        """Let every column of ``officer`` back into the LP."""
+        for var, _column in self.weights[officer]:
+            var.SetUb(1.0)
+
     def fix(self, officer: str, column: Column) -> None:
         """Keep only ``column`` for ``officer`` (weight one)."""
         for var, other in self.weights[officer]:
@@ -381,14 +389,20 @@ class _Generator:
         )
         return added
 
-    def dive_step(self, final: bool) -> None:
+    def release(self) -> None:
+        """Free every fixed officer (to dive again from the root)."""
+        for o in self.fixed:
+            self.master.release(o)
+        self.fixed = {}
+
+    def dive_step(self, final: bool, share: float = DIVE_FIX_SHARE) -> None:
         """Fix every free officer whose heaviest column weighs at least ``DIVE_FIX_LEVEL``
-        (at least the ``DIVE_FIX_SHARE`` heaviest, and at least one); with ``final``, every
-        free officer."""
+        (at least the ``share`` heaviest, and at least one); with ``final``, every free
+        officer."""
         self.solve_master()
         free = [(o, *self.master.heaviest(o)) for o in self.names if o not in self.fixed]
         chosen = [(o, c) for o, w, c in free if final or w >= DIVE_FIX_LEVEL]
-        least = max(1, math.ceil(DIVE_FIX_SHARE * len(free)))
+        least = max(1, math.ceil(share * len(free)))
         if len(chosen) < least:
             # stable order: heaviest first, then by name
             ranked = sorted(free, key=lambda item: -item[1])
@@ -410,42 +424,76 @@ def generate(
 ) -> ColumnsResult | None:
     """One column per officer within ``budget_s`` deterministic seconds (and by the
     monotonic clock ``wall_end``, when given): column generation from each officer's own
-    best weeks, a dive (fix the columns the LP already takes whole, generate again), then a
-    choice over every column generated. None when cancelled before a choice was made."""
+    best weeks, dives (fix the columns the LP already takes whole, generate again; again
+    from the root, more carefully, while the time allows), then a choice over every column
+    generated. The phases take the same shares of the wall-clock span as of the
+    deterministic budget. None when cancelled before a choice was made."""
 
-    def late() -> bool:
-        return wall_end is not None and time.monotonic() >= wall_end
+    wall_start = time.monotonic()
+
+    def late(share: float = 1.0, ahead_s: float = 0.0) -> bool:
+        """Whether ``share`` of the wall-clock span will have passed ``ahead_s`` seconds
+        from now (never, without a wall-clock end)."""
+        if wall_end is None:
+            return False
+        return time.monotonic() + ahead_s >= wall_start + share * (wall_end - wall_start)
 
     with ThreadPoolExecutor(max_workers=max(1, lanes)) as executor:
         gen = _Generator(officers, rows, seed, lanes, solving, executor)
         root_budget = budget_s * ROOT_SHARE
-        while gen.spent < root_budget and not late() and not cancelled():
+        while gen.spent < root_budget and not late(ROOT_SHARE) and not cancelled():
             if gen.iterate() == 0:
                 break
         root_lp = gen.lp_value
-        dive_budget = budget_s * (1.0 - MASTER_SHARE)
+        dive_share = 1.0 - MASTER_SHARE
+        dive_budget = budget_s * dive_share
 
         def dive_over() -> bool:
-            return gen.spent >= dive_budget or late()
+            return gen.spent >= dive_budget or late(dive_share)
 
-        while len(gen.fixed) < len(gen.names) and not cancelled():
-            gen.dive_step(final=dive_over())
-            for _ in range(DIVE_ITERATIONS):
-                if len(gen.fixed) == len(gen.names) or dive_over() or cancelled():
-                    break
-                if gen.iterate() == 0:
-                    break
-    if cancelled():
+        def dive(share: float) -> None:
+            while len(gen.fixed) < len(gen.names) and not cancelled():
+                gen.dive_step(final=dive_over(), share=share)
+                for _ in range(DIVE_ITERATIONS):
+                    if len(gen.fixed) == len(gen.names) or dive_over() or cancelled():
+                        break
+                    if gen.iterate() == 0:
+                        break
+
+        # dive; while there is time for a dive twice as careful as the last (half as many
+        # officers fixed at a step), release everyone and dive again over the larger pool
+        share = DIVE_FIX_SHARE
+        best: dict[str, Column] | None = None
+        dived = math.inf
+        while True:
+            det_before, wall_before = gen.spent, time.monotonic()
+            dive(share)
+            if cancelled():
+                break
+            cost = _cost(gen.fixed, rows)
+            log.debug("columns: dive fixing %.3f of the free officers a step: %d", share, cost)
+            if cost < dived:
+                best, dived = dict(gen.fixed), cost
+            took_det = gen.spent - det_before
+            took_wall = time.monotonic() - wall_before
+            if (
+                not DIVE_AGAIN
+                or math.ceil(share * len(gen.names)) <= 1  # that one fixed one at a time
+                or gen.spent + 2 * took_det > dive_budget
+                or late(dive_share, 2 * took_wall)
+            ):
+                break
+            share /= 2
+            gen.release()
+    if cancelled() or best is None:
         return None
-    dived = _cost(gen.fixed, rows)
     pool = {o: [c for _v, c in gen.master.weights[o]] for o in gen.names}
-    hint = {o: gen.fixed[o] for o in gen.names}
-    chosen, objective, spent = {o: c.tours for o, c in hint.items()}, dived, gen.spent
+    chosen, objective, spent = {o: c.tours for o, c in best.items()}, dived, gen.spent
     if not late():
         master_budget = max(budget_s * MASTER_SHARE, budget_s - gen.spent)
         wall_left = None if wall_end is None else wall_end - time.monotonic()
         picked, value, det = _choose(
-            pool, rows, hint, master_budget, wall_left, seed, lanes, solving
+            pool, rows, best, master_budget, wall_left, seed, lanes, solving
         )
         spent += det
         if picked is not None and value < dived:

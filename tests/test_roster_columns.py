@@ -5,12 +5,23 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import pytest
 
+from solver import roster_columns
 from solver.domain import CoverTarget, RosterWeights, ShiftRequest
-from solver.roster import _build, _columns_apply, _columns_start, _prepare, solve_roster
+from solver.roster import (
+    _build,
+    _columns_apply,
+    _columns_start,
+    _count_rows,
+    _officer_model,
+    _prepare,
+    _solver,
+    solve_roster,
+)
 from solver.roster_check import check_roster, score_roster
 from solver.roster_result import RosterTour
 from tests.roster_scenarios import shifts, small_scenario
@@ -38,6 +49,17 @@ def _counts_only_scenario():
         hotspots=(),
         rules=replace(base.rules, cover_targets=targets),
         roster_weights=RosterWeights(fairness_nights=0.0, fairness_weekends=0.0, time_limit_s=4.0),
+    )
+
+
+def _bigger_counts_only_scenario():
+    """Sixteen officers over fourteen days, with the cover targets of the small one."""
+    return replace(
+        small_scenario(officers_per_station=8, days=14, min_units={}),
+        shifts=shifts(pairs_at_night=False),
+        hotspots=(),
+        rules=replace(_counts_only_scenario().rules),
+        roster_weights=RosterWeights(fairness_nights=0.0, fairness_weekends=0.0, time_limit_s=60.0),
     )
 
 
@@ -94,13 +116,7 @@ def test_columns_path_is_deterministic_and_cancellable():
     assert first.assignments == second.assignments
     assert first.objective == second.objective
 
-    bigger = replace(
-        small_scenario(officers_per_station=8, days=14, min_units={}),
-        shifts=shifts(pairs_at_night=False),
-        hotspots=(),
-        rules=replace(scenario.rules),
-        roster_weights=RosterWeights(fairness_nights=0.0, fairness_weekends=0.0, time_limit_s=60.0),
-    )
+    bigger = _bigger_counts_only_scenario()
     cancel = threading.Event()
     result = {}
 
@@ -116,3 +132,30 @@ def test_columns_path_is_deterministic_and_cancellable():
     assert not worker.is_alive()
     assert time.monotonic() - stopped < 1.0
     assert result["roster"].status in ("cancelled", "optimal")
+
+
+def test_a_dive_released_gives_back_the_root_relaxation():
+    prep = _prepare(_bigger_counts_only_scenario(), None, None, ())
+    built = _build(prep, explain=False)
+    assert _columns_apply(built)
+    officers = {}
+    for officer in prep.scenario.officers:
+        sub = _officer_model(prep, officer)
+        x = {(d, s): var for (_o, d, s), var in sub.x.items()}
+        officers[officer.id] = roster_columns.OfficerModel(sub.model, x, sub.objective, sub.price)
+    solving = roster_columns.Solving(_solver, lambda solver, model, cb: solver.solve(model, cb))
+    with ThreadPoolExecutor(max_workers=2) as executor:
+        gen = roster_columns._Generator(officers, _count_rows(prep), 0, 2, solving, executor)
+        for _ in range(5):
+            if gen.iterate() == 0:
+                break
+        root = gen.solve_master().value
+        while len(gen.fixed) < len(gen.names):
+            gen.dive_step(final=False)  # fixes, adds no column
+        assert gen.solve_master().value >= root - 1e-6
+        pinned = [var for o in gen.names for var, _c in gen.master.weights[o] if var.ub() < 1.0]
+        assert pinned  # the dive kept columns out
+        gen.release()
+        assert gen.fixed == {}
+        assert all(var.ub() == 1.0 for o in gen.names for var, _c in gen.master.weights[o])
+        assert gen.solve_master().value == pytest.approx(root)
