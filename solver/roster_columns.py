@@ -40,6 +40,8 @@ DayShift = tuple[dt.date, str]
 
 #: Deterministic seconds for one officer's pricing problem.
 PRICE_LIMIT_S = 0.25
+#: Deterministic seconds of the first pricing attempt, without cutting planes.
+QUICK_PRICE_LIMIT_S = 0.03
 #: Share of the column budget for the root linear relaxation.
 ROOT_SHARE = 0.5
 #: Share of the column budget kept for choosing one column per officer over the pool.
@@ -81,6 +83,8 @@ class OfficerModel:
     cost: object
     #: exact own cost of a solution, given a variable -> value function
     price: Callable[[Callable[[cp_model.IntVar], int]], int]
+    #: whether pricing needs cutting planes to prove optimality (learnt on the way)
+    needs_cuts: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,19 +143,50 @@ def _price(
     solving: Solving,
 ) -> tuple[list[Column], bool, float, float]:
     """Columns found for ``officer`` at these duals, whether the pricing was optimal, its
-    best value (own cost minus duals) and the deterministic time spent."""
+    best value (own cost minus duals) and the deterministic time spent.
+
+    Solved first without cutting planes (two to three times faster on most officers' weeks),
+    within ``QUICK_PRICE_LIMIT_S``; an officer whose pricing that cannot prove optimal is
+    priced with cuts from then on (the deterministic decision keeps runs reproducible)."""
     terms = [(var, duals.get(key, 0)) for key, var in officer.x.items()]
     officer.model.minimize(officer.cost - sum(d * var for var, d in terms if d))
+    found: list[Column] = []
+    spent = 0.0
+    if not officer.needs_cuts:
+        status, best, det = _solve_pricing(
+            officer, seed, min(limit_s, QUICK_PRICE_LIMIT_S), solving, found, cuts=False
+        )
+        spent += det
+        if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+            return found, status == cp_model.OPTIMAL, best, spent
+        officer.needs_cuts = True
+    status, best, det = _solve_pricing(officer, seed, limit_s, solving, found, cuts=True)
+    return found, status == cp_model.OPTIMAL, best, spent + det
+
+
+def _solve_pricing(
+    officer: OfficerModel,
+    seed: int,
+    limit_s: float,
+    solving: Solving,
+    found: list[Column],
+    *,
+    cuts: bool,
+) -> tuple[int, float, float]:
+    """One CP-SAT solve of the officer's pricing model, its columns appended to ``found``:
+    (status, best value, deterministic s)."""
     solver = solving.make(1, seed, limit_s, None)
     # the full linear relaxation, built up front: about half the effort on these small
     # sequence models, and more of them proven optimal within the limit
     solver.parameters.linearization_level = 2
     solver.parameters.add_lp_constraints_lazily = False
+    if not cuts:
+        solver.parameters.cut_level = 0
     collector = _Collector(officer)
     status = solving.run(solver, officer.model, collector)
-    found = collector.found
+    found.extend(collector.found)
     best = solver.objective_value if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else math.inf
-    return found, status == cp_model.OPTIMAL, best, solver.deterministic_time
+    return status, best, solver.deterministic_time
 
 
 def _reduced(column: Column, duals: dict[DayShift, float], convexity: float) -> float:

@@ -159,3 +159,36 @@ def test_a_dive_released_gives_back_the_root_relaxation():
         assert gen.fixed == {}
         assert all(var.ub() == 1.0 for o in gen.names for var, _c in gen.master.weights[o])
         assert gen.solve_master().value == pytest.approx(root)
+
+
+def test_pricing_without_cuts_falls_back_to_cuts_and_agrees(monkeypatch):
+    prep = _prepare(_bigger_counts_only_scenario(), None, None, ())
+    officer = prep.scenario.officers[0]
+    solving = roster_columns.Solving(_solver, lambda solver, model, cb: solver.solve(model, cb))
+    duals = {(day, "Late"): 4000 for day in prep.dates[::2]}
+
+    def model():
+        sub = _officer_model(prep, officer)
+        x = {(d, s): var for (_o, d, s), var in sub.x.items()}
+        return roster_columns.OfficerModel(sub.model, x, sub.objective, sub.price)
+
+    quick = model()
+    found, optimal, best, _det = roster_columns._price(quick, duals, 0, 1.0, solving)
+    assert optimal and found and not quick.needs_cuts
+
+    # a quick attempt that proves nothing (stopped after presolve): priced again with cuts,
+    # and learnt for the next pricing
+    def make(workers, seed, det_s, wall_s):
+        solver = _solver(workers, seed, det_s, wall_s)
+        solver.parameters.stop_after_presolve = det_s < 1e-6
+        return solver
+
+    monkeypatch.setattr(roster_columns, "QUICK_PRICE_LIMIT_S", 1e-9)
+    stopping = roster_columns.Solving(make, solving.run)
+    slow = model()
+    found_slow, optimal_slow, best_slow, _det = roster_columns._price(slow, duals, 0, 1.0, stopping)
+    assert slow.needs_cuts and optimal_slow and found_slow
+    assert best_slow == pytest.approx(best)
+    # the best column's own cost minus its duals is the optimum both ways
+    for columns, value in ((found, best), (found_slow, best_slow)):
+        assert min(c.cost - sum(duals.get(k, 0) for k in c.tours) for c in columns) == value
