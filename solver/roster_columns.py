@@ -92,6 +92,13 @@ class Column:
     tours: frozenset[DayShift]
     cost: int
 
+    @property
+    def ordered(self) -> list[DayShift]:
+        """The tours in date order: a set of strings iterates in an order that changes
+        from one process to the next (hash randomisation), which would change float sums
+        and model order, and so the roster."""
+        return sorted(self.tours)
+
 
 @dataclass
 class ColumnsResult:
@@ -191,7 +198,7 @@ def _solve_pricing(
 
 def _reduced(column: Column, duals: dict[DayShift, float], convexity: float) -> float:
     """The column's reduced cost at the master's exact duals."""
-    return column.cost - sum(duals.get(key, 0.0) for key in column.tours) - convexity
+    return column.cost - sum(duals.get(key, 0.0) for key in column.ordered) - convexity
 
 
 @dataclass
@@ -242,7 +249,7 @@ class _Master:
         var = self.solver.NumVar(0.0, 1.0, "")
         self.solver.Objective().SetCoefficient(var, float(column.cost))
         self.convexity[officer].SetCoefficient(var, 1.0)
-        for key in column.tours:
+        for key in column.ordered:
             for i in self.by_key.get(key, ()):
                 self.row_constraints[i].SetCoefficient(var, 1.0)
         self.weights[officer].append((var, column))
@@ -290,7 +297,7 @@ def _cost(chosen: dict[str, Column], rows: Sequence[CountRow]) -> int:
     """Cost of one column per officer: their own costs and the count rows' slack."""
     counts: dict[DayShift, int] = {}
     for column in chosen.values():
-        for key in column.tours:
+        for key in column.ordered:
             counts[key] = counts.get(key, 0) + 1
     total = sum(c.cost for c in chosen.values())
     for row in rows:
@@ -570,7 +577,7 @@ def _choose(
             bools.append((b, column))
             if column.cost:
                 cost_terms.append(column.cost * b)
-            for key in column.tours:
+            for key in column.ordered:
                 count.setdefault(key, []).append(b)
         model.add_exactly_one(b for b, _c in bools)
         picks[o] = bools
