@@ -1151,6 +1151,13 @@ def _officer_model(prep: _Prep, officer: Officer) -> _Model:
     return _build(sub, explain=False)
 
 
+def _pricing_model(prep: _Prep, officer: Officer) -> roster_columns.OfficerModel:
+    """The officer's own model as column generation prices it (tours keyed by day, shift)."""
+    sub = _officer_model(prep, officer)
+    x = {(d, s): var for (_o, d, s), var in sub.x.items()}
+    return roster_columns.OfficerModel(sub.model, x, sub.objective, sub.price)
+
+
 def _columns_start(
     built: _Model,
     budget_s: float,
@@ -1171,11 +1178,7 @@ def _columns_start(
         planned = {oid for oid, _day, _name in built.x}
         for officer in prep.scenario.officers:
             if officer.id in planned:
-                sub = _officer_model(prep, officer)
-                x = {(d, s): var for (_o, d, s), var in sub.x.items()}
-                officers[officer.id] = roster_columns.OfficerModel(
-                    sub.model, x, sub.objective, sub.price
-                )
+                officers[officer.id] = _pricing_model(prep, officer)
         try:
             result = roster_columns.generate(
                 officers,

@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
@@ -92,7 +93,7 @@ class Column:
     tours: frozenset[DayShift]
     cost: int
 
-    @property
+    @cached_property
     def ordered(self) -> list[DayShift]:
         """The tours in date order: a set of strings iterates in an order that changes
         from one process to the next (hash randomisation), which would change float sums
@@ -297,7 +298,7 @@ def _cost(chosen: dict[str, Column], rows: Sequence[CountRow]) -> int:
     """Cost of one column per officer: their own costs and the count rows' slack."""
     counts: dict[DayShift, int] = {}
     for column in chosen.values():
-        for key in column.ordered:
+        for key in column.tours:
             counts[key] = counts.get(key, 0) + 1
     total = sum(c.cost for c in chosen.values())
     for row in rows:

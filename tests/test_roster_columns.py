@@ -17,8 +17,8 @@ from solver.roster import (
     _columns_apply,
     _columns_start,
     _count_rows,
-    _officer_model,
     _prepare,
+    _pricing_model,
     _solver,
     solve_roster,
 )
@@ -138,11 +138,7 @@ def test_a_dive_released_gives_back_the_root_relaxation():
     prep = _prepare(_bigger_counts_only_scenario(), None, None, ())
     built = _build(prep, explain=False)
     assert _columns_apply(built)
-    officers = {}
-    for officer in prep.scenario.officers:
-        sub = _officer_model(prep, officer)
-        x = {(d, s): var for (_o, d, s), var in sub.x.items()}
-        officers[officer.id] = roster_columns.OfficerModel(sub.model, x, sub.objective, sub.price)
+    officers = {officer.id: _pricing_model(prep, officer) for officer in prep.scenario.officers}
     solving = roster_columns.Solving(_solver, lambda solver, model, cb: solver.solve(model, cb))
     with ThreadPoolExecutor(max_workers=2) as executor:
         gen = roster_columns._Generator(officers, _count_rows(prep), 0, 2, solving, executor)
@@ -167,12 +163,7 @@ def test_pricing_without_cuts_falls_back_to_cuts_and_agrees(monkeypatch):
     solving = roster_columns.Solving(_solver, lambda solver, model, cb: solver.solve(model, cb))
     duals = {(day, "Late"): 4000 for day in prep.dates[::2]}
 
-    def model():
-        sub = _officer_model(prep, officer)
-        x = {(d, s): var for (_o, d, s), var in sub.x.items()}
-        return roster_columns.OfficerModel(sub.model, x, sub.objective, sub.price)
-
-    quick = model()
+    quick = _pricing_model(prep, officer)
     found, optimal, best, _det = roster_columns._price(quick, duals, 0, 1.0, solving)
     assert optimal and found and not quick.needs_cuts
 
@@ -185,7 +176,7 @@ def test_pricing_without_cuts_falls_back_to_cuts_and_agrees(monkeypatch):
 
     monkeypatch.setattr(roster_columns, "QUICK_PRICE_LIMIT_S", 1e-9)
     stopping = roster_columns.Solving(make, solving.run)
-    slow = model()
+    slow = _pricing_model(prep, officer)
     found_slow, optimal_slow, best_slow, _det = roster_columns._price(slow, duals, 0, 1.0, stopping)
     assert slow.needs_cuts and optimal_slow and found_slow
     assert best_slow == pytest.approx(best)
