@@ -10,7 +10,8 @@ least. This module
    duals of the count rows (column generation, as in branch-and-price nurse rostering);
 2. dives to one column per officer: fixes the officers whose column the LP already takes
    (almost) whole, or the heaviest few, and generates again for the others, until every
-   officer is fixed; while the budget allows a dive twice as long, frees everyone and dives
+   officer is fixed (once the dive's time is over, without generating: the LP re-solved
+   over the columns there picks the next few); while the budget allows a dive twice as long, frees everyone and dives
    again over the larger pool, fixing half as many at a step, and keeps the best;
 3. tries to do better than the dive over every column generated, with CP-SAT (the restricted
    master problem as an integer programme, hinted with the dive's choice).
@@ -496,7 +497,10 @@ def generate(
 
         def dive(share: float) -> None:
             while len(gen.fixed) < len(gen.names) and not cancelled():
-                gen.dive_step(final=dive_over(), share=share)
+                # once the dive's time is over, the steps go on without pricing: each fixes
+                # the heaviest columns of the LP re-solved over the pool (everyone at once
+                # only when the whole span is over)
+                gen.dive_step(final=late(), share=share)
                 for _ in range(DIVE_ITERATIONS):
                     if len(gen.fixed) == len(gen.names) or dive_over() or cancelled():
                         break
@@ -521,6 +525,7 @@ def generate(
             took_wall = time.monotonic() - wall_before
             if (
                 not DIVE_AGAIN
+                or dive_over()  # no new columns: the same dive again
                 or math.ceil(share * len(gen.names)) <= 1  # that one fixed one at a time
                 or gen.spent + 2 * took_det > dive_budget
                 or late(dive_share, 2 * took_wall)

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import pytest
 
+from benchmarks.curtois import BENCH_DIR, read_instance, to_scenario
 from solver import roster_columns
 from solver.domain import CoverTarget, RosterWeights, ShiftRequest
 from solver.roster import (
@@ -183,3 +184,53 @@ def test_pricing_without_cuts_falls_back_to_cuts_and_agrees(monkeypatch):
     # the best column's own cost minus its duals is the optimum both ways
     for columns, value in ((found, best), (found_slow, best_slow)):
         assert min(c.cost - sum(duals.get(k, 0) for k in c.tours) for c in columns) == value
+
+
+
+@pytest.mark.skipif(not BENCH_DIR.is_dir(), reason="../shared/bench not present")
+def test_a_dive_out_of_time_fixes_step_by_step_without_pricing(monkeypatch):
+    # Curtois Instance3: twenty officers whose root LP is fractional after a few iterations
+    scenario = to_scenario(read_instance(BENCH_DIR / "Instance3.txt"), time_limit_s=5.0, seed=0)
+    prep = _prepare(scenario, None, None, ())
+    rows = _count_rows(prep)
+    solving = roster_columns.Solving(_solver, lambda solver, model, cb: solver.solve(model, cb))
+    steps: list[tuple[bool, int]] = []
+    priced_in_dive: list[int] = []
+    step, iterate = roster_columns._Generator.dive_step, roster_columns._Generator.iterate
+
+    def recording_step(gen, final, share=roster_columns.DIVE_FIX_SHARE):
+        steps.append((final, len(gen.names) - len(gen.fixed)))
+        return step(gen, final, share)
+
+    def recording_iterate(gen):
+        if steps:
+            priced_in_dive.append(gen.iterations)
+        return iterate(gen)
+
+    monkeypatch.setattr(roster_columns._Generator, "dive_step", recording_step)
+    monkeypatch.setattr(roster_columns._Generator, "iterate", recording_iterate)
+    # the root takes the whole dive budget: the dive is out of time from its start
+    monkeypatch.setattr(roster_columns, "ROOT_SHARE", 1.0 - roster_columns.MASTER_SHARE)
+
+    def run(wall_end: float) -> roster_columns.ColumnsResult | None:
+        officers = {o.id: _pricing_model(prep, o) for o in scenario.officers}
+        steps.clear()
+        priced_in_dive.clear()
+        return roster_columns.generate(
+            officers, rows, 0.03, 0, 2, solving, lambda: False, wall_end=wall_end
+        )
+
+    everyone = {o.id for o in scenario.officers}
+    # wall-clock span still open: the LP re-solved picks a few officers a step, no pricing,
+    # and one dive only (diving again over the same columns would give the same)
+    result = run(time.monotonic() + 600.0)
+    assert result is not None and set(result.chosen) == everyone
+    assert priced_in_dive == []
+    assert len(steps) > 1 and not any(final for final, _free in steps)
+    free = [n for _final, n in steps]
+    assert free[0] == len(everyone) and free == sorted(set(free), reverse=True)
+
+    # the whole span over: everyone still free is fixed at once
+    result = run(time.monotonic())
+    assert result is None or set(result.chosen) == everyone
+    assert steps == [(True, len(everyone))]
