@@ -11,8 +11,9 @@ least. This module
 2. dives to one column per officer: fixes the officers whose column the LP already takes
    (almost) whole, or the heaviest few, and generates again for the others, until every
    officer is fixed (once the dive's time is over, without generating: the LP re-solved
-   over the columns there picks the next few); while the budget allows a dive twice as long, frees everyone and dives
-   again over the larger pool, fixing half as many at a step, and keeps the best;
+   over the columns there picks the next few); while the budget allows a dive twice as
+   long, frees everyone and dives again over the larger pool, fixing half as many at a
+   step, and keeps the best;
 3. tries to do better than the dive over every column generated, with CP-SAT (the restricted
    master problem as an integer programme, hinted with the dive's choice).
 
@@ -60,6 +61,15 @@ DIVE_ITERATIONS = 3
 REDUCED_COST_EPS = 0.5
 #: Improving solutions kept per pricing problem and iteration.
 COLUMNS_PER_PRICING = 5
+#: CP-SAT parameters of every pricing solve: one presolve pass, no probing, no symmetry
+#: detection. These small models gain nothing from more: the first attempt (no cuts) is
+#: about 20% quicker on the wall clock, with cuts from 26% quicker to 11% slower, and as
+#: many proven optimal (`benchmarks/roster_pricing.py`, figures in benchmarks/README.md).
+PRICING_PARAMETERS: dict[str, int] = {
+    "max_presolve_iterations": 1,
+    "cp_model_probing_level": 0,
+    "symmetry_level": 0,
+}
 
 
 @dataclass(frozen=True)
@@ -157,8 +167,7 @@ def _price(
     Solved first without cutting planes (two to three times faster on most officers' weeks),
     within ``QUICK_PRICE_LIMIT_S``; an officer whose pricing that cannot prove optimal is
     priced with cuts from then on (the deterministic decision keeps runs reproducible)."""
-    terms = [(var, duals.get(key, 0)) for key, var in officer.x.items()]
-    officer.model.minimize(officer.cost - sum(d * var for var, d in terms if d))
+    _set_duals(officer, duals)
     found: list[Column] = []
     spent = 0.0
     if not officer.needs_cuts:
@@ -171,6 +180,12 @@ def _price(
         officer.needs_cuts = True
     status, best, det = _solve_pricing(officer, seed, limit_s, solving, found, cuts=True)
     return found, status == cp_model.OPTIMAL, best, spent + det
+
+
+def _set_duals(officer: OfficerModel, duals: dict[DayShift, int]) -> None:
+    """Make the officer's pricing objective their own cost minus the duals of their tours."""
+    terms = [(var, duals.get(key, 0)) for key, var in officer.x.items()]
+    officer.model.minimize(officer.cost - sum(d * var for var, d in terms if d))
 
 
 def _solve_pricing(
@@ -189,11 +204,8 @@ def _solve_pricing(
     # sequence models, and more of them proven optimal within the limit
     solver.parameters.linearization_level = 2
     solver.parameters.add_lp_constraints_lazily = False
-    # one presolve pass, no probing, no symmetry detection: these small models gain nothing
-    # from more, and pricing gets 15-25% quicker on the wall clock (benchmarks/README.md)
-    solver.parameters.max_presolve_iterations = 1
-    solver.parameters.cp_model_probing_level = 0
-    solver.parameters.symmetry_level = 0
+    for name, value in PRICING_PARAMETERS.items():
+        setattr(solver.parameters, name, value)
     if not cuts:
         solver.parameters.cut_level = 0
     collector = _Collector(officer)

@@ -186,7 +186,6 @@ def test_pricing_without_cuts_falls_back_to_cuts_and_agrees(monkeypatch):
         assert min(c.cost - sum(duals.get(k, 0) for k in c.tours) for c in columns) == value
 
 
-
 @pytest.mark.skipif(not BENCH_DIR.is_dir(), reason="../shared/bench not present")
 def test_a_dive_out_of_time_fixes_step_by_step_without_pricing(monkeypatch):
     # Curtois Instance3: twenty officers whose root LP is fractional after a few iterations
