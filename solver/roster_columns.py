@@ -63,8 +63,8 @@ REDUCED_COST_EPS = 0.5
 COLUMNS_PER_PRICING = 5
 #: CP-SAT parameters of every pricing solve: one presolve pass, no probing, no symmetry
 #: detection. These small models gain nothing from more: the first attempt (no cuts) is
-#: about 20% quicker on the wall clock, with cuts from 26% quicker to 11% slower, and as
-#: many proven optimal (`benchmarks/roster_pricing.py`, figures in benchmarks/README.md).
+#: 4-23% quicker on the wall clock, with cuts from 25% quicker to 11% slower, and as many
+#: proven optimal (`benchmarks/roster_pricing.py`, figures in benchmarks/README.md).
 PRICING_PARAMETERS: dict[str, int] = {
     "max_presolve_iterations": 1,
     "cp_model_probing_level": 0,
