@@ -27,7 +27,9 @@ minimum staffing, every unit of one, no patrol value, no fairness spread: e.g. t
 shift-scheduling benchmarks), the first ``COLUMNS_SHARE`` of the budget builds a roster by
 column generation (`solver.roster_columns`: one week per officer priced with CP-SAT against
 the duals of a linear master, then a dive to one week each), whose Lagrangian bound also
-ends the search once reached; steps 1-3 then start from that roster.
+ends the search once reached; steps 1-3 then start from that roster. When it gives none
+(an officer without a legal week, a failed master LP), the search below gets what is left
+of the budget: the budget holds whichever way the roster is found.
 
 Otherwise, with cover targets (``[[rules.cover_targets]]``) whose under-cover weight
 outweighs every other item of the objective ``COVER_FIRST_DOMINANCE``-fold, steps 1-3 run
@@ -783,6 +785,8 @@ LNS_FREE_SHARE = 0.15
 #: Share of the effort left after the shortfalls-first part given to column generation
 #: (`solver.roster_columns`), when officers meet only through cover counts.
 COLUMNS_SHARE = 0.4
+#: Least effort (deterministic or wall-clock seconds) a search step is given.
+MIN_SEARCH_S = 0.05
 
 
 @dataclass
@@ -949,34 +953,71 @@ def _search(
     if isinstance(cover, int) or not built.x:
         return _search_objective(built, scenario, limit, seed, reporter, cancel, wall_limit_s)
     if COLUMNS_SHARE > 0 and _columns_apply(built):
-        found = _columns_start(
+        start = _columns_start(
             built,
             limit * COLUMNS_SHARE,
             None if wall_limit_s is None else wall_limit_s * COLUMNS_SHARE,
             seed,
             cancel,
         )
-        if found is not None:
-            solution, objective, spent, lower = found
-            reporter.bound = -math.inf if lower is None else lower
-            reporter.report(objective)
-            if lower is not None and objective <= lower:
+        wall_left = None if wall_limit_s is None else wall_limit_s - (time.monotonic() - t0)
+        if start.solution is not None and start.objective is not None:
+            reporter.bound = -math.inf if start.lower is None else start.lower
+            reporter.report(start.objective)
+            if start.lower is not None and start.objective <= start.lower:
                 return _Outcome(
-                    cp_model.OPTIMAL, solution, objective, lower, spent, False, reporter.solutions
+                    cp_model.OPTIMAL,
+                    start.solution,
+                    start.objective,
+                    start.lower,
+                    start.deterministic_s,
+                    False,
+                    reporter.solutions,
                 )
             return _search_from(
                 built,
                 scenario,
-                solution,
-                objective,
-                spent,
+                start.solution,
+                start.objective,
+                start.deterministic_s,
                 limit,
                 seed,
                 reporter,
                 cancel,
-                None if wall_limit_s is None else wall_limit_s - (time.monotonic() - t0),
-                known_bound=lower,
+                wall_left,
+                known_bound=start.lower,
             )
+        # no roster from the columns: the search without them gets what is left of the
+        # effort (the time limit holds whichever way the roster was found)
+        spent = start.deterministic_s
+        outcome = _search_without_columns(
+            built,
+            scenario,
+            max(MIN_SEARCH_S, limit - spent),
+            seed,
+            reporter,
+            cancel,
+            None if wall_left is None else max(MIN_SEARCH_S, wall_left),
+        )
+        outcome.deterministic_s += spent
+        return outcome
+    return _search_without_columns(built, scenario, limit, seed, reporter, cancel, wall_limit_s)
+
+
+def _search_without_columns(
+    built: _Model,
+    scenario: Scenario,
+    limit: float,
+    seed: int,
+    reporter: _Reporter,
+    cancel,
+    wall_limit_s: float | None,
+) -> _Outcome:
+    """The search when column generation does not apply or found no roster: shortfalls
+    first when cover dominates the objective (``_cover_dominates``), then the whole
+    objective from the roster found; otherwise the whole objective from the start."""
+    t0 = time.monotonic()
+    cover = built.parts.get("cover_under", 0)
     if COVER_FIRST_SHARE <= 0 or not _cover_dominates(scenario, built):
         return _search_objective(built, scenario, limit, seed, reporter, cancel, wall_limit_s)
     built.model.minimize(cover + built.parts.get(UNMET, 0))
@@ -1046,7 +1087,7 @@ def _search_from(
     then the neighbourhood search; ``start`` is kept when nothing better is found.
     ``known_bound`` is a lower bound proven before (it ends the search once reached)."""
     _set_hint(built.model, start)
-    left = max(0.05, limit - spent)
+    left = max(MIN_SEARCH_S, limit - spent)
     first_share = min(FIRST_SHARE, max(HINTED_FIRST_SHARE, HINTED_FIRST_MIN_S / left))
     try:
         rest = _search_objective(
@@ -1056,7 +1097,7 @@ def _search_from(
             seed,
             reporter,
             cancel,
-            None if wall_left is None else max(0.05, wall_left),
+            None if wall_left is None else max(MIN_SEARCH_S, wall_left),
             first_share=first_share,
             known_bound=known_bound,
         )
@@ -1158,17 +1199,27 @@ def _pricing_model(prep: _Prep, officer: Officer) -> roster_columns.OfficerModel
     return roster_columns.OfficerModel(sub.model, x, sub.objective, sub.price)
 
 
+@dataclass
+class _ColumnsStart:
+    """What the column phase gave: a complete solution of the whole model and its objective
+    (None when it found none: an officer without a legal week, a failed master LP,
+    cancelled), the deterministic seconds it spent either way, and a lower bound on every
+    roster's objective (or None)."""
+
+    solution: list[int] | None
+    objective: int | None
+    deterministic_s: float
+    lower: int | None = None
+
+
 def _columns_start(
     built: _Model,
     budget_s: float,
     wall_s: float | None,
     seed: int,
     cancel,
-) -> tuple[list[int], int, float, int | None] | None:
-    """A roster by column generation (`solver.roster_columns`): (complete solution of
-    ``built``, its objective, deterministic s spent, a lower bound on every roster's
-    objective or None), or None when there is none (an officer without a legal week,
-    cancelled)."""
+) -> _ColumnsStart:
+    """A roster by column generation (`solver.roster_columns`)."""
     prep = built.prep
     assert prep is not None
     t0 = time.monotonic()
@@ -1192,12 +1243,12 @@ def _columns_start(
             )
         except roster_columns.NoColumn as missing:
             log.info("roster columns: no legal week for %s", missing)
-            return None
+            return _ColumnsStart(None, None, missing.deterministic_s)
         except roster_columns.MasterFailed as failure:
             log.warning("roster columns: %s; searching without them", failure)
-            return None
+            return _ColumnsStart(None, None, failure.deterministic_s)
         if result is None:
-            return None
+            return _ColumnsStart(None, None, 0.0)  # cancelled: nothing more is searched
         det = result.deterministic_s
         values = [0] * len(built.model.proto.variables)
         for (oid, day, name), var in built.x.items():
@@ -1207,7 +1258,7 @@ def _columns_start(
         det += spent
         if objective is None or full is None:
             log.info("roster columns: the weeks chosen do not make a roster (%s)", status)
-            return None
+            return _ColumnsStart(None, None, det)
         log.info(
             "roster columns: objective %s (bound %s), %.2f det s",
             objective / OBJ_SCALE,
@@ -1215,7 +1266,7 @@ def _columns_start(
             det,
         )
         lower = None if result.lower_bound is None else math.ceil(result.lower_bound - 1e-6)
-        return full, objective, det, lower
+        return _ColumnsStart(full, objective, det, lower)
     finally:
         stopper.close()
 

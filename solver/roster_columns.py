@@ -133,11 +133,20 @@ class Solving:
     run: Callable[[cp_model.CpSolver, cp_model.CpModel, object], int]
 
 
-class NoColumn(Exception):
+class ColumnsFailed(Exception):
+    """The column phase ended without a roster, after ``deterministic_s`` of effort (which
+    the caller takes off the budget of whatever it does instead)."""
+
+    def __init__(self, message: str, deterministic_s: float = 0.0) -> None:
+        super().__init__(message)
+        self.deterministic_s = deterministic_s
+
+
+class NoColumn(ColumnsFailed):
     """An officer has no week that keeps their own rules."""
 
 
-class MasterFailed(Exception):
+class MasterFailed(ColumnsFailed):
     """The master linear programme could not be solved (numerical trouble)."""
 
 
@@ -361,11 +370,12 @@ class _Generator:
             executor.submit(_price, officers[o], {}, seed, PRICE_LIMIT_S, solving)
             for o in self.names
         ]
-        for o, job in zip(self.names, jobs, strict=True):
-            found, _optimal, _best, det = job.result()
+        results = [job.result() for job in jobs]
+        for _found, _optimal, _best, det in results:
             self.spent += det / self.lanes
+        for o, (found, _optimal, _best, _det) in zip(self.names, results, strict=True):
             if not found:
-                raise NoColumn(o)
+                raise NoColumn(o, self.spent)
             # a week costing more than the best one plus the most its tours could earn
             # from the count rows is no use (early solutions short of hours, say)
             best = min(c.cost for c in found)
@@ -501,55 +511,11 @@ def generate(
 
     with ThreadPoolExecutor(max_workers=max(1, lanes)) as executor:
         gen = _Generator(officers, rows, seed, lanes, solving, executor)
-        root_budget = budget_s * ROOT_SHARE
-        while gen.spent < root_budget and not late(ROOT_SHARE) and not cancelled():
-            if gen.iterate() == 0:
-                break
-        root_lp = gen.lp_value
-        dive_share = 1.0 - MASTER_SHARE
-        dive_budget = budget_s * dive_share
-
-        def dive_over() -> bool:
-            return gen.spent >= dive_budget or late(dive_share)
-
-        def dive(share: float) -> None:
-            while len(gen.fixed) < len(gen.names) and not cancelled():
-                # once the dive's time is over, the steps go on without pricing: each fixes
-                # the heaviest columns of the LP re-solved over the pool (everyone at once
-                # only when the whole span is over)
-                gen.dive_step(final=late(), share=share)
-                for _ in range(DIVE_ITERATIONS):
-                    if len(gen.fixed) == len(gen.names) or dive_over() or cancelled():
-                        break
-                    if gen.iterate() == 0:
-                        break
-
-        # dive; while there is time for a dive twice as careful as the last (half as many
-        # officers fixed at a step), release everyone and dive again over the larger pool
-        share = DIVE_FIX_SHARE
-        best: dict[str, Column] | None = None
-        dived = math.inf
-        while True:
-            det_before, wall_before = gen.spent, time.monotonic()
-            dive(share)
-            if cancelled():
-                break
-            cost = _cost(gen.fixed, rows)
-            log.debug("columns: dive fixing %.3f of the free officers a step: %d", share, cost)
-            if cost < dived:
-                best, dived = dict(gen.fixed), cost
-            took_det = gen.spent - det_before
-            took_wall = time.monotonic() - wall_before
-            if (
-                not DIVE_AGAIN
-                or dive_over()  # no new columns: the same dive again
-                or math.ceil(share * len(gen.names)) <= 1  # that one fixed one at a time
-                or gen.spent + 2 * took_det > dive_budget
-                or late(dive_share, 2 * took_wall)
-            ):
-                break
-            share /= 2
-            gen.release()
+        try:
+            best, dived, root_lp = _root_and_dives(gen, rows, budget_s, cancelled, late)
+        except MasterFailed as failure:
+            failure.deterministic_s = gen.spent
+            raise
     if cancelled() or best is None:
         return None
     pool = {o: [c for _v, c in gen.master.weights[o]] for o in gen.names}
@@ -575,6 +541,67 @@ def generate(
         spent,
     )
     return ColumnsResult(chosen, objective, gen.lower, spent)
+
+
+def _root_and_dives(
+    gen: _Generator,
+    rows: Sequence[CountRow],
+    budget_s: float,
+    cancelled: Callable[[], bool],
+    late: Callable[..., bool],
+) -> tuple[dict[str, Column] | None, float, float]:
+    """The root relaxation, then dives from it: (the best dive's column per officer, or None
+    when cancelled before one ended; its cost; the root LP value)."""
+    root_budget = budget_s * ROOT_SHARE
+    while gen.spent < root_budget and not late(ROOT_SHARE) and not cancelled():
+        if gen.iterate() == 0:
+            break
+    root_lp = gen.lp_value
+    dive_share = 1.0 - MASTER_SHARE
+    dive_budget = budget_s * dive_share
+
+    def dive_over() -> bool:
+        return gen.spent >= dive_budget or late(dive_share)
+
+    def dive(share: float) -> None:
+        while len(gen.fixed) < len(gen.names) and not cancelled():
+            # once the dive's time is over, the steps go on without pricing: each fixes
+            # the heaviest columns of the LP re-solved over the pool (everyone at once
+            # only when the whole span is over)
+            gen.dive_step(final=late(), share=share)
+            for _ in range(DIVE_ITERATIONS):
+                if len(gen.fixed) == len(gen.names) or dive_over() or cancelled():
+                    break
+                if gen.iterate() == 0:
+                    break
+
+    # dive; while there is time for a dive twice as careful as the last (half as many
+    # officers fixed at a step), release everyone and dive again over the larger pool
+    share = DIVE_FIX_SHARE
+    best: dict[str, Column] | None = None
+    dived = math.inf
+    while True:
+        det_before, wall_before = gen.spent, time.monotonic()
+        dive(share)
+        if cancelled():
+            break
+        cost = _cost(gen.fixed, rows)
+        log.debug("columns: dive fixing %.3f of the free officers a step: %d", share, cost)
+        if cost < dived:
+            best, dived = dict(gen.fixed), cost
+        took_det = gen.spent - det_before
+        took_wall = time.monotonic() - wall_before
+        if (
+            not DIVE_AGAIN
+            or dive_over()  # no new columns: the same dive again
+            or math.ceil(share * len(gen.names)) <= 1  # that one fixed one at a time
+            or gen.spent + 2 * took_det > dive_budget
+            or late(dive_share, 2 * took_wall)
+        ):
+            break
+        share /= 2
+        gen.release()
+    return best, dived, root_lp
 
 
 def _choose(

@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 from benchmarks.curtois import BENCH_DIR, read_instance, to_scenario
-from solver import roster_columns
+from solver import roster, roster_columns
 from solver.domain import CoverTarget, RosterWeights, ShiftRequest
 from solver.roster import (
     _build,
@@ -91,17 +91,16 @@ def test_columns_roster_and_bound_match_the_exhaustive_optimum():
     built = _build(_prepare(scenario, None, None, ()), explain=False)
     assert _columns_apply(built)
     found = _columns_start(built, 2.0, None, 0, None)
-    assert found is not None
-    _solution, objective, _det, lower = found
-    assert lower is not None
-    assert lower / 100 <= optimum + 1e-9  # a lower bound never above the optimum
-    assert objective / 100 >= optimum - 1e-9
+    assert found.solution is not None and found.objective is not None
+    assert found.lower is not None
+    assert found.lower / 100 <= optimum + 1e-9  # a lower bound never above the optimum
+    assert found.objective / 100 >= optimum - 1e-9
 
-    roster = solve_roster(scenario)
-    assert roster.status == "optimal"
-    assert check_roster(scenario, roster.assignments) == []
-    assert roster.objective == pytest.approx(optimum)
-    assert roster.bound <= roster.objective + 1e-9
+    result = solve_roster(scenario)
+    assert result.status == "optimal"
+    assert check_roster(scenario, result.assignments) == []
+    assert result.objective == pytest.approx(optimum)
+    assert result.bound <= result.objective + 1e-9
 
 
 def test_columns_apply_only_when_officers_meet_through_counts():
@@ -233,3 +232,34 @@ def test_a_dive_out_of_time_fixes_step_by_step_without_pricing(monkeypatch):
     result = run(time.monotonic())
     assert result is None or set(result.chosen) == everyone
     assert steps == [(True, len(everyone))]
+
+
+@pytest.mark.skipif(not BENCH_DIR.is_dir(), reason="../shared/bench not present")
+def test_a_failed_column_phase_is_charged_to_the_time_limit(monkeypatch):
+    # Curtois Instance5, its master LP made to fail at the dive's first step: the search
+    # without columns gets the time limit minus what the columns spent, and the roster's
+    # effort counts both
+    limit = 6.0
+    scenario = to_scenario(read_instance(BENCH_DIR / "Instance5.txt"), time_limit_s=limit, seed=0)
+    failed_at: list[float] = []
+    given: list[float] = []
+    dive_step = roster_columns._Generator.dive_step
+    search_without_columns = roster._search_without_columns
+
+    def failing_dive_step(self, final, share=roster_columns.DIVE_FIX_SHARE):
+        if not failed_at:
+            failed_at.append(self.spent)
+            raise roster_columns.MasterFailed("injected failure")
+        dive_step(self, final, share)
+
+    def spy(built, scenario, limit_s, *args):
+        given.append(limit_s)
+        return search_without_columns(built, scenario, limit_s, *args)
+
+    monkeypatch.setattr(roster_columns._Generator, "dive_step", failing_dive_step)
+    monkeypatch.setattr(roster, "_search_without_columns", spy)
+    result = solve_roster(scenario, time_limit_s=limit)
+    assert len(failed_at) == 1 and failed_at[0] > 0
+    assert given == [pytest.approx(limit - failed_at[0])]
+    assert result.assignments and check_roster(scenario, result.assignments) == []
+    assert failed_at[0] < result.deterministic_s <= limit * 1.01

@@ -34,8 +34,8 @@ from solver.roster import _build, _columns_start, _prepare
 
 scenario = to_scenario(read_instance(BENCH_DIR / "Instance6.txt"), time_limit_s=3.0, seed=0)
 built = _build(_prepare(scenario, None, None, ()), explain=False)
-solution, objective, spent, lower = _columns_start(built, 3.0, None, 0, None)
-print(objective, spent, lower, solution)
+start = _columns_start(built, 3.0, None, 0, None)
+print(start.objective, start.deterministic_s, start.lower, start.solution)
 """
 
 
