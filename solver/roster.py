@@ -888,10 +888,14 @@ class _Stopper:
                         solver.stop_search()
 
     def run(self, solver: cp_model.CpSolver, model: cp_model.CpModel, callback=None) -> int:
+        """Solve ``model`` unless the search is cancelled (UNKNOWN then). A cancelled run
+        solves an empty model instead, in no time, so that the solver's effort and response
+        can be read as after any stopped solve (CP-SAT raises on a solver never run)."""
         with self.lock:
             self.solvers.add(solver)
         try:
             if self.cancelled:
+                solver.solve(cp_model.CpModel())
                 return cp_model.UNKNOWN
             return solver.solve(model, callback) if callback else solver.solve(model)
         finally:

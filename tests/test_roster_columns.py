@@ -134,6 +134,27 @@ def test_columns_path_is_deterministic_and_cancellable():
     assert result["roster"].status in ("cancelled", "optimal")
 
 
+@pytest.mark.parametrize("nth_solve", [1, 30, 100])
+def test_a_cancel_arriving_just_before_a_pricing_solve_ends_cleanly(monkeypatch, nth_solve):
+    # pricing solves run on worker threads through the same cancellable runner
+    bigger = _bigger_counts_only_scenario()
+    run = roster._Stopper.run
+    solves = []
+
+    def cancel_before(self, solver, model, callback=None):
+        solves.append(solver)
+        if len(solves) == nth_solve:
+            self.cancel.set()
+        return run(self, solver, model, callback)
+
+    monkeypatch.setattr(roster._Stopper, "run", cancel_before)
+    result = solve_roster(bigger, cancel=threading.Event())
+    assert len(solves) >= nth_solve
+    assert result.status == "cancelled"
+    if result.assignments:
+        assert check_roster(bigger, result.assignments) == []
+
+
 def test_a_dive_released_gives_back_the_root_relaxation():
     prep = _prepare(_bigger_counts_only_scenario(), None, None, ())
     built = _build(prep, explain=False)
