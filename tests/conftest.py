@@ -36,3 +36,27 @@ def demo_copy(tmp_path: Path) -> Path:
     if not network.exists():
         network.write_bytes(b"placeholder")
     return folder / "scenario.toml"
+
+
+@pytest.fixture
+def cancel_before_solve(monkeypatch):
+    """``cancel_before_solve(n)``: the roster search's cancel is set just before its n-th
+    CP-SAT solve (between the search's own check and the solve); returns the list of the
+    solvers run, to check that the search got that far."""
+    from solver import roster
+
+    run = roster._Stopper.run
+
+    def arm(nth_solve: int) -> list:
+        solves: list = []
+
+        def cancel_first(self, solver, model, callback=None):
+            solves.append(solver)
+            if len(solves) == nth_solve:
+                self.cancel.set()
+            return run(self, solver, model, callback)
+
+        monkeypatch.setattr(roster._Stopper, "run", cancel_first)
+        return solves
+
+    return arm

@@ -9,7 +9,6 @@ from dataclasses import replace
 
 import pytest
 
-from solver import roster as roster_module
 from solver.domain import ShiftRequest, Tour
 from solver.roster import solve_roster
 from solver.roster_check import check_roster, check_rota, score_roster
@@ -235,20 +234,11 @@ def test_cancel_returns_quickly_with_the_best_roster():
 
 
 @pytest.mark.parametrize("nth_solve", [1, 2, 5, 12, 25, 40])
-def test_a_cancel_arriving_just_before_a_solve_ends_cleanly(monkeypatch, nth_solve):
+def test_a_cancel_arriving_just_before_a_solve_ends_cleanly(cancel_before_solve, nth_solve):
     # the cancel lands between the search's own check and a CP-SAT solve: the solve is
     # skipped, and the search must still end with the best roster so far, not a traceback
     scenario = small_scenario()
-    run = roster_module._Stopper.run
-    solves = []
-
-    def cancel_before(self, solver, model, callback=None):
-        solves.append(solver)
-        if len(solves) == nth_solve:
-            self.cancel.set()
-        return run(self, solver, model, callback)
-
-    monkeypatch.setattr(roster_module._Stopper, "run", cancel_before)
+    solves = cancel_before_solve(nth_solve)
     roster = solve_roster(scenario, time_limit_s=2.0, seed=1, cancel=threading.Event())
     assert len(solves) >= nth_solve  # the search made that many solves: the cancel landed
     assert roster.status == "cancelled"

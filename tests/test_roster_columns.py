@@ -135,19 +135,10 @@ def test_columns_path_is_deterministic_and_cancellable():
 
 
 @pytest.mark.parametrize("nth_solve", [1, 30, 100])
-def test_a_cancel_arriving_just_before_a_pricing_solve_ends_cleanly(monkeypatch, nth_solve):
+def test_a_cancel_arriving_just_before_a_pricing_solve_ends_cleanly(cancel_before_solve, nth_solve):
     # pricing solves run on worker threads through the same cancellable runner
     bigger = _bigger_counts_only_scenario()
-    run = roster._Stopper.run
-    solves = []
-
-    def cancel_before(self, solver, model, callback=None):
-        solves.append(solver)
-        if len(solves) == nth_solve:
-            self.cancel.set()
-        return run(self, solver, model, callback)
-
-    monkeypatch.setattr(roster._Stopper, "run", cancel_before)
+    solves = cancel_before_solve(nth_solve)
     result = solve_roster(bigger, cancel=threading.Event())
     assert len(solves) >= nth_solve
     assert result.status == "cancelled"
