@@ -26,12 +26,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from benchmarks.curtois import BENCH_DIR, read_instance, to_scenario
+from benchmarks.roster_curtois import _numbers
 from solver import roster_columns
 from solver.roster import _build, _columns_apply, _count_rows, _prepare, _pricing_model, _solver
-
-
-def _numbers(text: str) -> list[int]:
-    return [int(part) for part in text.split(",") if part]
 
 
 def _duals_at(number: int, iterations: list[int], seed: int):
